@@ -1,0 +1,114 @@
+"""Wiring: ``build_application(settings)`` assembles PTB, the store, persistence and handlers.
+
+Handler order (group 0) matters: guided conversations first, so that a text typed inside a flow
+reaches the flow; then plain commands and buttons; last, the fallbacks for whatever no one took.
+The gate runs before all of them in group -1.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.config import Settings
+from bot.domain.clock import Clock, SystemClock
+from bot.handlers import admin, common, invites, members, registration
+from bot.handlers.base import KurulApplication, KurulContext, Runtime
+from bot.handlers.commands import COMMANDS, bot_commands
+from bot.i18n import SUPPORTED_LOCALES, translator
+from bot.store import Store
+from bot.store.db import Database
+from bot.store.persistence import SQLitePersistence
+
+log = logging.getLogger(__name__)
+
+
+async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    assert isinstance(app, KurulApplication)
+    await app.runtime.store.open()
+    app.runtime.bot_username = app.bot.username
+    await publish_commands(app)
+    log.info("bot @%s ready, database %s", app.bot.username, app.runtime.settings.db_path)
+
+
+async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    assert isinstance(app, KurulApplication)
+    await app.runtime.store.close()
+
+
+async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """The public command menu in every language; each person's own menu is set per chat."""
+    public = [c for c in COMMANDS if c.public]
+    scope = BotCommandScopeAllPrivateChats()
+    try:
+        default = app.bot_data.get("default_locale", "tr")
+        await app.bot.set_my_commands(bot_commands(public, translator(default)), scope=scope)
+        for locale in SUPPORTED_LOCALES:
+            await app.bot.set_my_commands(bot_commands(public, translator(locale)), scope=scope,
+                                          language_code=locale)
+    except TelegramError as exc:
+        log.warning("could not publish the command menu: %s", exc)
+
+
+def build_application(
+    settings: Settings, clock: Clock | None = None
+) -> KurulApplication:
+    if not settings.token:
+        raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and export it.")
+    db = Database(settings.db_path)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .application_class(KurulApplication)
+        .context_types(ContextTypes(context=KurulContext))
+        .persistence(SQLitePersistence(db, settings.persistence_interval))
+        .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    app = builder.build()
+    assert isinstance(app, KurulApplication)
+    app.runtime = Runtime(settings=settings, store=Store(db), clock=clock or SystemClock())
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: KurulApplication) -> None:
+    for handler in common.gate_handlers():
+        app.add_handler(handler, group=-1)
+    # Guided flows first: a text typed inside a flow belongs to it.
+    app.add_handler(registration.build_registration_conversation())
+    app.add_handler(invites.build_invite_conversation())
+    app.add_handler(members.build_promote_conversation())
+    app.add_handler(admin.build_institutions_conversation())
+    app.add_handler(admin.build_districts_conversation())
+    # Plain commands and buttons.
+    for plain in [*common.command_handlers(), *invites.invite_list_handlers(),
+                  *members.member_handlers()]:
+        app.add_handler(plain)
+    # Whatever no one took.
+    for handler in common.fallback_handlers():
+        app.add_handler(handler)
+    app.add_error_handler(common.error_handler)  # type: ignore[arg-type]
+
+
+def run(settings: Settings) -> None:
+    app = build_application(settings)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

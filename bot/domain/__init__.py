@@ -1,0 +1,1 @@
+"""Pure rules of the circular: no I/O, no Telegram, no SQL."""

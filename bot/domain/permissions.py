@@ -1,0 +1,146 @@
+"""Who may do what, and where: the one permission table (design.md principle 4).
+
+A role reaches a *scope*: the secretariat of a provincial council reaches its whole province
+(the provincial directorate is the secretariat of the provincial council and the sub-commission,
+and oversees the districts, Art. 11(1), 12(5)); every other role reaches its own council, and
+institution-bound actions only the role's own institution. Every handler names the permission
+it needs and asks ``allowed`` with the target it is about to touch; callback data is re-checked.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.models import CouncilKind, Rank, RoleKind
+
+
+class Permission(enum.StrEnum):
+    INVITE = "invite"                    # create an invitation for any role
+    INVITE_DEPUTY = "invite_deputy"      # create an invitation for a deputy (vekil)
+    MANAGE_INVITES = "manage_invites"    # list and revoke open invitations
+    VIEW_MEMBERS = "view_members"        # the council's institutions and who sits for them
+    MANAGE_INSTITUTIONS = "manage_institutions"
+    MANAGE_DISTRICTS = "manage_districts"
+    MANAGE_LIAISONS = "manage_liaisons"  # promote a substitute liaison officer
+    VIEW_OWN = "view_own"                # /me
+    VIEW_CALENDAR = "view_calendar"      # meeting windows and deadlines (/calendar)
+    MANAGE_LEAVE = "manage_leave"        # the province's administrative leave days (/leave)
+
+
+class Reach(enum.StrEnum):
+    PROVINCE = "province"
+    COUNCIL = "council"
+    INSTITUTION = "institution"
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """An active role as the permission check sees it."""
+
+    kind: RoleKind
+    province_id: int
+    council_id: int
+    council_kind: CouncilKind
+    institution_id: int | None = None
+    rank: Rank | None = None
+
+    @property
+    def reach(self) -> Reach:
+        if self.kind is RoleKind.SECRETARIAT and self.council_kind is CouncilKind.PROVINCIAL:
+            return Reach.PROVINCE
+        return Reach.COUNCIL
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What an action is about: a province, one of its councils, maybe one institution."""
+
+    province_id: int
+    council_id: int | None = None
+    institution_id: int | None = None
+
+
+# The table. For each permission: the roles that hold it and how far it reaches for them.
+# INSTITUTION means "only for the role's own institution".
+TABLE: dict[Permission, dict[RoleKind, Reach]] = {
+    Permission.INVITE: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    # Art. 9(2): a member may name a deputy; a deputy cannot pass the seat on.
+    Permission.INVITE_DEPUTY: {
+        RoleKind.SECRETARIAT: Reach.COUNCIL,
+        RoleKind.MEMBER: Reach.INSTITUTION,
+    },
+    Permission.MANAGE_INVITES: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.VIEW_MEMBERS: {RoleKind.SECRETARIAT: Reach.COUNCIL, RoleKind.CHAIR: Reach.COUNCIL},
+    Permission.MANAGE_INSTITUTIONS: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.MANAGE_DISTRICTS: {RoleKind.SECRETARIAT: Reach.PROVINCE},
+    Permission.MANAGE_LIAISONS: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.VIEW_OWN: {kind: Reach.COUNCIL for kind in RoleKind},
+    Permission.VIEW_CALENDAR: {RoleKind.SECRETARIAT: Reach.COUNCIL, RoleKind.CHAIR: Reach.COUNCIL},
+    # Leave days belong to the province (every council's calendar counts them), so the target
+    # is the province: any secretariat in it may enter them; every change is audited.
+    Permission.MANAGE_LEAVE: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+}
+
+
+def _covers(grant: Grant, reach: Reach, target: Target) -> bool:
+    if grant.province_id != target.province_id:
+        return False
+    if grant.reach is Reach.PROVINCE:
+        # A provincial secretariat's council-level grants cover the whole province.
+        return reach is not Reach.INSTITUTION or target.institution_id is not None
+    if reach is Reach.PROVINCE:
+        return False
+    if target.council_id is not None and target.council_id != grant.council_id:
+        return False
+    if reach is Reach.INSTITUTION:
+        return target.institution_id is not None and target.institution_id == grant.institution_id
+    return True
+
+
+def allowed(permission: Permission, grants: Iterable[Grant], target: Target | None = None) -> bool:
+    """May someone holding ``grants`` do ``permission`` on ``target``?
+
+    Without a target the question is "anywhere at all", which decides whether to offer the
+    action in a menu; the action itself is checked again with its real target.
+    """
+    holders = TABLE[permission]
+    for grant in grants:
+        reach = holders.get(grant.kind)
+        if reach is None:
+            continue
+        if target is None:
+            return True
+        if reach is Reach.PROVINCE and grant.reach is not Reach.PROVINCE:
+            continue
+        if _covers(grant, reach, target):
+            return True
+    return False
+
+
+def permissions_of(grants: Iterable[Grant]) -> list[Permission]:
+    """Every permission held anywhere, in table order (what the menu offers)."""
+    grants = list(grants)
+    return [p for p in TABLE if allowed(p, grants)]
+
+
+def inviteable_roles(
+    grants: Iterable[Grant], target: Target
+) -> list[tuple[RoleKind, Rank | None]]:
+    """The roles someone may create an invitation for, on a council (and institution)."""
+    grants = list(grants)
+    options: list[tuple[RoleKind, Rank | None]] = []
+    if allowed(Permission.INVITE, grants, target):
+        options = [
+            (RoleKind.MEMBER, None),
+            (RoleKind.DEPUTY, None),
+            (RoleKind.LIAISON, Rank.PRINCIPAL),
+            (RoleKind.LIAISON, Rank.SUBSTITUTE),
+            (RoleKind.CHAIR, None),
+            (RoleKind.SECRETARIAT, None),
+            (RoleKind.INVITEE, None),
+        ]
+    elif allowed(Permission.INVITE_DEPUTY, grants, target):
+        options = [(RoleKind.DEPUTY, None)]
+    return options

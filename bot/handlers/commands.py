@@ -1,0 +1,61 @@
+"""The command list: what each command is for and who sees it, in /help, /menu and Telegram's
+command menu (published per language with ``set_my_commands``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import BotCommand
+
+from bot.domain.permissions import Grant, Permission, allowed
+from bot.i18n import N_, Translator
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: str
+    permission: Permission | None = None   # None: for everyone registered
+    public: bool = False                   # also for people not registered yet
+    in_menu: bool = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", N_("Start, or open an invitation"), public=True, in_menu=False),
+    Command("menu", N_("What I can do for you"), in_menu=False),
+    Command("me", N_("My data and roles")),
+    Command("members", N_("Members and liaison officers of a council"), Permission.VIEW_MEMBERS),
+    Command("invite", N_("Invite someone to a council"), Permission.INVITE_DEPUTY),
+    Command("invites", N_("Open invitations"), Permission.MANAGE_INVITES),
+    Command("institutions", N_("Add, rename or remove institutions"),
+            Permission.MANAGE_INSTITUTIONS),
+    Command("districts", N_("Add, rename or remove district councils"),
+            Permission.MANAGE_DISTRICTS),
+    Command("promote", N_("Promote a substitute liaison officer"), Permission.MANAGE_LIAISONS),
+    Command("calendar", N_("Meeting windows and deadlines"), Permission.VIEW_CALENDAR),
+    Command("leave", N_("Administrative leave days of the province"), Permission.MANAGE_LEAVE),
+    Command("lang", N_("Change language"), public=True),
+    Command("help", N_("Help"), public=True),
+    Command("cancel", N_("Cancel what I am doing"), public=True, in_menu=False),
+)
+
+PUBLIC_COMMANDS = frozenset(c.name for c in COMMANDS if c.public)
+
+
+def available(grants: list[Grant], registered: bool) -> list[Command]:
+    """Commands this person may use; INVITE_DEPUTY also covers the secretariat's INVITE."""
+    result = []
+    for command in COMMANDS:
+        if command.public:
+            result.append(command)
+        elif not registered:
+            continue
+        elif command.permission is None or allowed(command.permission, grants) or (
+            command.permission is Permission.INVITE_DEPUTY and allowed(Permission.INVITE, grants)
+        ):
+            result.append(command)
+    return result
+
+
+def bot_commands(commands: list[Command], t: Translator) -> list[BotCommand]:
+    return [BotCommand(c.name, t(c.description)) for c in commands]

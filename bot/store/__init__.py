@@ -1,0 +1,27 @@
+"""Everything that touches SQLite. ``Store`` bundles the repositories over one database."""
+
+from __future__ import annotations
+
+from bot.store.audit import AuditRepository
+from bot.store.councils import CouncilRepository
+from bot.store.db import Database
+from bot.store.invites import InviteRepository
+from bot.store.leave import LeaveRepository
+from bot.store.people import PersonRepository
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.councils = CouncilRepository(db)
+        self.people = PersonRepository(db)
+        self.invites = InviteRepository(db)
+        self.audit = AuditRepository(db)
+        self.leave = LeaveRepository(db)
+
+    async def open(self) -> Store:
+        await self.db.ensure_open()
+        return self
+
+    async def close(self) -> None:
+        await self.db.close()

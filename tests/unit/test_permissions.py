@@ -1,0 +1,66 @@
+"""The permission table (design.md principle 4) and Art. 9(2) on deputies."""
+
+from __future__ import annotations
+
+from bot.domain.models import CouncilKind, Rank, RoleKind
+from bot.domain.permissions import Grant, Permission, Target, allowed, inviteable_roles
+
+PROVINCE, OTHER_PROVINCE = 1, 2
+PROVINCIAL, DISTRICT, OTHER_DISTRICT = 10, 20, 21
+
+
+def grant(kind: RoleKind, council: int = PROVINCIAL, council_kind: CouncilKind =
+          CouncilKind.PROVINCIAL, institution: int | None = None) -> Grant:
+    return Grant(kind=kind, province_id=PROVINCE, council_id=council, council_kind=council_kind,
+                 institution_id=institution)
+
+
+def test_provincial_secretariat_reaches_the_whole_province() -> None:
+    """Art. 11(1), 12(5): the provincial directorate is secretariat and oversees districts."""
+    secretariat = [grant(RoleKind.SECRETARIAT)]
+    assert allowed(Permission.INVITE, secretariat, Target(PROVINCE, DISTRICT))
+    assert allowed(Permission.MANAGE_DISTRICTS, secretariat, Target(PROVINCE))
+    assert not allowed(Permission.INVITE, secretariat, Target(OTHER_PROVINCE, 99))
+
+
+def test_district_secretariat_reaches_only_its_district() -> None:
+    """Art. 11(2): a district's secretariat is its own directorate or the Kaymakamlık."""
+    secretariat = [grant(RoleKind.SECRETARIAT, DISTRICT, CouncilKind.DISTRICT)]
+    assert allowed(Permission.INVITE, secretariat, Target(PROVINCE, DISTRICT))
+    assert not allowed(Permission.INVITE, secretariat, Target(PROVINCE, OTHER_DISTRICT))
+    assert not allowed(Permission.MANAGE_DISTRICTS, secretariat, Target(PROVINCE))
+
+
+def test_chair_views_members_but_cannot_invite() -> None:
+    chair = [grant(RoleKind.CHAIR)]
+    assert allowed(Permission.VIEW_MEMBERS, chair, Target(PROVINCE, PROVINCIAL))
+    assert not allowed(Permission.VIEW_MEMBERS, chair, Target(PROVINCE, DISTRICT))
+    assert not allowed(Permission.INVITE, chair, Target(PROVINCE, PROVINCIAL))
+
+
+def test_art_9_2_member_may_name_a_deputy_for_own_institution_only() -> None:
+    member = [grant(RoleKind.MEMBER, institution=5)]
+    assert allowed(Permission.INVITE_DEPUTY, member, Target(PROVINCE, PROVINCIAL, 5))
+    assert not allowed(Permission.INVITE_DEPUTY, member, Target(PROVINCE, PROVINCIAL, 6))
+    assert inviteable_roles(member, Target(PROVINCE, PROVINCIAL, 5)) == [(RoleKind.DEPUTY, None)]
+
+
+def test_art_9_2_a_deputy_cannot_appoint_another_deputy() -> None:
+    deputy = [grant(RoleKind.DEPUTY, institution=5)]
+    assert not allowed(Permission.INVITE_DEPUTY, deputy, Target(PROVINCE, PROVINCIAL, 5))
+    assert inviteable_roles(deputy, Target(PROVINCE, PROVINCIAL, 5)) == []
+
+
+def test_liaison_officers_have_no_administration() -> None:
+    liaison = [Grant(RoleKind.LIAISON, PROVINCE, PROVINCIAL, CouncilKind.PROVINCIAL, 5,
+                     Rank.PRINCIPAL)]
+    for permission in Permission:
+        if permission is Permission.VIEW_OWN:
+            assert allowed(permission, liaison)
+        else:
+            assert not allowed(permission, liaison), permission
+
+
+def test_nobody_without_roles_may_do_anything() -> None:
+    for permission in Permission:
+        assert not allowed(permission, [])

@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot run | init | district add``."""
+"""The command line: ``python -m bot run | init | district add | calendar``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import UTC, date, datetime
 
 from bot.config import Settings, SettingsError
 from bot.domain.clock import SystemClock
+from bot.domain.models import CouncilKind
 from bot.domain.validation import InvalidInput
 from bot.services import setup
 from bot.services.errors import Refusal, ServiceError
@@ -38,7 +40,38 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True)
     add.add_argument("--foreign-population", type=int, required=True)
     add.add_argument("--border", action="store_true", help="a border district (Art. 8(1))")
+    _calendar_parser(sub)
     return p
+
+
+CALENDAR_FORMATS = ("text", "json", "csv", "ics")
+
+
+def _calendar_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cal = sub.add_parser(
+        "calendar",
+        help="ordinary meeting windows and deadlines (text, JSON, CSV or ICS)",
+        description=(
+            "Three ways: every council of the database (--year [--province]), with each "
+            "province's leave days; one body described here, without a database (--year "
+            "--kind --foreign-population [--border] [--leave ...]); or the deadlines of one "
+            "meeting (--kind --date)."
+        ),
+    )
+    cal.add_argument("--year", type=int)
+    cal.add_argument("--province", help="only this province (database mode)")
+    cal.add_argument("--kind", choices=[k.value for k in CouncilKind])
+    cal.add_argument("--foreign-population", type=int,
+                     help="the province's (the district's, for a district council)")
+    cal.add_argument("--border", action="store_true",
+                     help="a border district subject to irregular migration (Art. 8(1))")
+    cal.add_argument("--leave", action="append", default=[],
+                     metavar="YYYY-MM-DD[..YYYY-MM-DD]",
+                     help="an administrative leave day or range; repeat for more")
+    cal.add_argument("--date", metavar="YYYY-MM-DD", help="the deadlines of a meeting on this day")
+    cal.add_argument("--format", choices=CALENDAR_FORMATS, default="text")
+    cal.add_argument("--lang", choices=["tr", "en"],
+                     help="language of text and ICS (default BOT_DEFAULT_LOCALE, Turkish)")
 
 
 async def _bot_username(settings: Settings, given: str | None) -> str:
@@ -83,6 +116,72 @@ async def _district_add(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _calendar_usage(args: argparse.Namespace) -> str | None:
+    """Which mode the arguments ask for, or None when they do not make one."""
+    if args.date is not None:
+        if args.kind is None:
+            return None
+        if args.year is not None or args.province is not None:
+            return None
+        return "meeting"
+    if args.year is None:
+        return None
+    if args.kind is not None:
+        if args.foreign_population is None or args.province is not None:
+            return None
+        return "adhoc"
+    if args.foreign_population is not None or args.border or args.leave:
+        return None
+    return "database"
+
+
+async def _calendar(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported here: `run` and `init` need neither the calendar nor its exports.
+    from bot.documents.calendar_export import render
+    from bot.i18n import translator
+    from bot.services import calendar
+
+    mode = _calendar_usage(args)
+    if mode is None:
+        print("error: use --year Y [--province NAME], or --year Y --kind K "
+              "--foreign-population N [--border] [--leave DAY[..DAY]]..., "
+              "or --kind K --date YYYY-MM-DD [--leave ...]", file=sys.stderr)
+        return 2
+    if args.foreign_population is not None and args.foreign_population < 0:
+        print("error: --foreign-population cannot be negative", file=sys.stderr)
+        return 2
+    leave: list[date] = []
+    for text in args.leave:
+        try:
+            start, end = calendar.parse_iso_range(text)
+        except calendar.LeaveInputError as exc:
+            print(f"error: --leave {text}: {exc.problem.value.replace('_', ' ')} "
+                  f"(YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, at most "
+                  f"{calendar.MAX_LEAVE_RANGE_DAYS} days)", file=sys.stderr)
+            return 2
+        leave += calendar.days_of(start, end)
+    if mode == "meeting":
+        try:
+            meeting = date.fromisoformat(args.date)
+        except ValueError:
+            print(f"error: --date {args.date}: not a date (YYYY-MM-DD)", file=sys.stderr)
+            return 2
+        entries = calendar.meeting_calendar(CouncilKind(args.kind), meeting, leave)
+    elif mode == "adhoc":
+        entries = calendar.adhoc_calendar(CouncilKind(args.kind), args.year,
+                                          args.foreign_population, args.border, leave)
+    else:
+        if not settings.db_path.exists():
+            print(f"error: no database at {settings.db_path}; set BOT_DB_PATH, or run "
+                  "`python -m bot init` first", file=sys.stderr)
+            return 2
+        async with Database(settings.db_path) as db:
+            entries = await calendar.province_calendar(Store(db), args.year, args.province)
+    t = translator(args.lang or settings.default_locale)
+    sys.stdout.write(render(args.format, t, entries, datetime.now(UTC)))
+    return 0
+
+
 async def execute(argv: list[str], env: dict[str, str] | None = None) -> int:
     """Run an offline command (everything but ``run``) inside an event loop; for tests too."""
     args = parser().parse_args(argv)
@@ -92,6 +191,8 @@ async def execute(argv: list[str], env: dict[str, str] | None = None) -> int:
             return await _init(settings, args)
         if args.command == "district":
             return await _district_add(settings, args)
+        if args.command == "calendar":
+            return await _calendar(settings, args)
         raise SystemExit(f"error: {args.command} cannot run inside an event loop")
     except (SettingsError, DatabaseTooNew) as exc:
         print(f"error: {exc}", file=sys.stderr)

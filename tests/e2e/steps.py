@@ -18,6 +18,11 @@ def fragment(translated: str, **known: str) -> str:
     return max(re.split(r"{[a-z_]+}", text), key=len).strip()
 
 
+def plain(html_text: str) -> str:
+    """What Telegram shows of an HTML message: the text without its tags."""
+    return re.sub(r"<[^>]+>", "", html_text)
+
+
 def t_for(user: FakeUser) -> Translator:
     return translator(user.language_code)
 
@@ -40,7 +45,7 @@ async def register(user: FakeUser, token: str, name: str, title: str = "Şube M�
     await user.expect(t("Step 4 of 4 — In which language shall I write to you?"))
     await user.press(LANGUAGE_BUTTON[lang])
     t = translator(lang)
-    preview = await user.expect(t("Please check your details"))
+    preview = await user.expect(plain(t("<b>Please check your details</b>")))
     assert name in (preview.text or "")
     await user.press(t("✅ Confirm"))
     return await user.expect(fragment(
@@ -56,7 +61,7 @@ async def invite(secretariat: FakeUser, council: str, role: str, institution: st
     await secretariat.command("invite")
     prompt = await secretariat.expect(t("Invite to which council?"))
     await secretariat.press(council, prompt)
-    await secretariat.expect(t("Invite as what?"))
+    await secretariat.expect(fragment(t("{council}\nInvite as what?")))
     await secretariat.press(role)
     if institution is not None:
         message = await secretariat.expect(t("For which institution?"))
@@ -64,5 +69,5 @@ async def invite(secretariat: FakeUser, council: str, role: str, institution: st
             await secretariat.press(t("Next") + " ▶", message)
             message = await secretariat.reply()
         await secretariat.press(institution, message)
-    ready = await secretariat.expect(t("Invitation ready"))
+    ready = await secretariat.expect(plain(t("<b>Invitation ready</b>")))
     return token_from(ready.text or "")

@@ -16,7 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
-from bot.handlers import admin, common, invites, members, registration
+from bot.handlers import admin, calendar, common, invites, members, registration
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
 from bot.i18n import SUPPORTED_LOCALES, translator
@@ -89,9 +89,10 @@ def register_handlers(app: KurulApplication) -> None:
     app.add_handler(members.build_promote_conversation())
     app.add_handler(admin.build_institutions_conversation())
     app.add_handler(admin.build_districts_conversation())
+    app.add_handler(calendar.build_leave_conversation())
     # Plain commands and buttons.
     for plain in [*common.command_handlers(), *invites.invite_list_handlers(),
-                  *members.member_handlers()]:
+                  *members.member_handlers(), *calendar.calendar_handlers()]:
         app.add_handler(plain)
     # Whatever no one took.
     for handler in common.fallback_handlers():

@@ -80,7 +80,8 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
     Permission.VIEW_CALENDAR: {RoleKind.SECRETARIAT: Reach.COUNCIL, RoleKind.CHAIR: Reach.COUNCIL},
     # Leave days belong to the province (every council's calendar counts them), so the target
     # is the province: any secretariat in it may enter them; every change is audited.
-    Permission.MANAGE_LEAVE: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    # Administrative leave is declared for a province; its directorate enters it.
+    Permission.MANAGE_LEAVE: {RoleKind.SECRETARIAT: Reach.PROVINCE},
 }
 
 
@@ -110,10 +111,10 @@ def allowed(permission: Permission, grants: Iterable[Grant], target: Target | No
         reach = holders.get(grant.kind)
         if reach is None:
             continue
-        if target is None:
-            return True
         if reach is Reach.PROVINCE and grant.reach is not Reach.PROVINCE:
             continue
+        if target is None:
+            return True
         if _covers(grant, reach, target):
             return True
     return False

@@ -7,7 +7,6 @@ Removing is refused while someone still holds a role there, so no history is orp
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -22,17 +21,22 @@ from bot.handlers.base import (
     KurulContext,
     answer,
     buttons,
+    cancel_flow,
+    cancel_row,
     conversation,
     data_parts,
     edit_or_send,
+    guarded,
     int_part,
-    is_stale,
     paged,
     remember_prompt,
     send,
     text_of,
+    want_button,
+    want_text,
 )
 from bot.handlers.labels import council_label, problem_text, refusal_text
+from bot.i18n import N_
 from bot.services import setup
 from bot.services.access import reachable_councils
 from bot.services.errors import ServiceError
@@ -44,34 +48,11 @@ DIST = "districts"
 D_ACTION, D_NAME, D_POPULATION, D_BORDER, D_CONFIRM, D_PICK = (
     "dis_action", "dis_name", "dis_population", "dis_border", "dis_confirm", "dis_pick")
 
-Step = Callable[[Update, KurulContext], Coroutine[Any, Any, str | int]]
-
-
-def guarded(flow: str, state: str) -> Callable[[Step], Step]:
-    """Refuse a button that does not belong to the flow's current prompt, staying in place."""
-
-    def wrap(step: Step) -> Step:
-        async def run(update: Update, ctx: KurulContext) -> str | int:
-            if is_stale(update, ctx.draft(flow)):
-                await answer(update, ctx, ctx.t("This button is no longer active."), alert=True)
-                return state
-            await answer(update, ctx)
-            return await step(update, ctx)
-
-        return run
-
-    return wrap
-
-
 async def _prompt(update: Update, ctx: KurulContext, flow: str, text: str, markup: Any = None,
                   new: bool = False) -> None:
     message = (await send(update, ctx, text, markup, parse_mode="HTML") if new
                else await edit_or_send(update, ctx, text, markup, parse_mode="HTML"))
     remember_prompt(ctx.draft(flow), message)
-
-
-def _cancel_row(ctx: KurulContext, prefix: str) -> list[tuple[str, str]]:
-    return [(ctx.t("Cancel"), f"{prefix}:x")]
 
 
 # --- /institutions ----------------------------------------------------------------------------
@@ -94,7 +75,7 @@ async def inst_start(update: Update, ctx: KurulContext) -> str | int:
         return await _inst_actions(update, ctx, new=True)
     items = [(council_label(ctx.t, c), f"ins:c:{c.id}") for c in councils]
     await _prompt(update, ctx, INST, ctx.t("Which council?"),
-                  paged(items, 0, "ins:cp", ctx.t, _cancel_row(ctx, "ins")), new=True)
+                  paged(items, 0, "ins:cp", ctx.t, cancel_row(ctx, "ins:x")), new=True)
     return I_COUNCIL
 
 
@@ -103,7 +84,7 @@ async def inst_council_page(update: Update, ctx: KurulContext) -> str | int:
     items = [(council_label(ctx.t, c), f"ins:c:{c.id}") for c in await _inst_councils(ctx)]
     await _prompt(update, ctx, INST, ctx.t("Which council?"),
                   paged(items, int_part(update, 2) or 0, "ins:cp", ctx.t,
-                        _cancel_row(ctx, "ins")))
+                        cancel_row(ctx, "ins:x")))
     return I_COUNCIL
 
 
@@ -126,7 +107,7 @@ async def _inst_actions(update: Update, ctx: KurulContext, new: bool = False) ->
     markup = buttons([
         [(ctx.t("➕ Add"), "ins:a:add")],
         [(ctx.t("✏️ Rename"), "ins:a:rename"), (ctx.t("🗑 Remove"), "ins:a:remove")],
-        _cancel_row(ctx, "ins"),
+        cancel_row(ctx, "ins:x"),
     ])
     await _prompt(update, ctx, INST, "\n".join(lines), markup, new=new)
     return I_ACTION
@@ -147,7 +128,7 @@ async def _inst_pick(update: Update, ctx: KurulContext, page: int) -> str:
     institutions = await ctx.store.councils.institutions(ctx.draft(INST)["council"])
     items = [(i.name, f"ins:i:{i.id}") for i in institutions]
     await _prompt(update, ctx, INST, ctx.t("Which institution?"),
-                  paged(items, page, "ins:ip", ctx.t, _cancel_row(ctx, "ins")))
+                  paged(items, page, "ins:ip", ctx.t, cancel_row(ctx, "ins:x")))
     return I_PICK
 
 
@@ -170,7 +151,7 @@ async def inst_picked(update: Update, ctx: KurulContext) -> str | int:
         return I_NAME
     await _prompt(update, ctx, INST, ctx.t("Remove {name} from the council?").format(
         name=html.escape(institution.name)),
-        buttons([[(ctx.t("🗑 Remove"), "ins:ok")], _cancel_row(ctx, "ins")]))
+        buttons([[(ctx.t("🗑 Remove"), "ins:ok")], cancel_row(ctx, "ins:x")]))
     return I_CONFIRM
 
 
@@ -251,7 +232,7 @@ async def _dist_actions(update: Update, ctx: KurulContext, new: bool = False) ->
     markup = buttons([
         [(ctx.t("➕ Add"), "dis:a:add")],
         [(ctx.t("✏️ Rename"), "dis:a:rename"), (ctx.t("🗑 Remove"), "dis:a:remove")],
-        _cancel_row(ctx, "dis"),
+        cancel_row(ctx, "dis:x"),
     ])
     await _prompt(update, ctx, DIST, "\n".join(lines), markup, new=new)
     return D_ACTION
@@ -271,7 +252,7 @@ async def dist_action(update: Update, ctx: KurulContext) -> str | int:
 async def _dist_pick(update: Update, ctx: KurulContext, page: int) -> str:
     items = [(d.name, f"dis:i:{d.id}") for d in await _districts(ctx)]
     await _prompt(update, ctx, DIST, ctx.t("Which district?"),
-                  paged(items, page, "dis:ip", ctx.t, _cancel_row(ctx, "dis")))
+                  paged(items, page, "dis:ip", ctx.t, cancel_row(ctx, "dis:x")))
     return D_PICK
 
 
@@ -293,7 +274,7 @@ async def dist_picked(update: Update, ctx: KurulContext) -> str | int:
         return D_NAME
     await _prompt(update, ctx, DIST, ctx.t("Remove the district council of {name}?").format(
         name=html.escape(district.name)),
-        buttons([[(ctx.t("🗑 Remove"), "dis:rm")], _cancel_row(ctx, "dis")]))
+        buttons([[(ctx.t("🗑 Remove"), "dis:rm")], cancel_row(ctx, "dis:x")]))
     return D_CONFIRM
 
 
@@ -332,7 +313,7 @@ async def dist_population(update: Update, ctx: KurulContext) -> str | int:
     await _prompt(update, ctx, DIST, ctx.t(
         "Is {name} a border district subject to irregular migration (Art. 8(1))?").format(
         name=html.escape(draft["name"])),
-        buttons([[(ctx.t("Yes"), "dis:b:1"), (ctx.t("No"), "dis:b:0")], _cancel_row(ctx, "dis")]),
+        buttons([[(ctx.t("Yes"), "dis:b:1"), (ctx.t("No"), "dis:b:0")], cancel_row(ctx, "dis:x")]),
         new=True)
     return D_BORDER
 
@@ -349,7 +330,7 @@ async def dist_border(update: Update, ctx: KurulContext) -> str | int:
             answer=ctx.t("Yes") if draft["border"] else ctx.t("No")),
     ])
     await _prompt(update, ctx, DIST, text,
-                  buttons([[(ctx.t("✅ Confirm"), "dis:ok")], _cancel_row(ctx, "dis")]))
+                  buttons([[(ctx.t("✅ Confirm"), "dis:ok")], cancel_row(ctx, "dis:x")]))
     return D_CONFIRM
 
 
@@ -384,26 +365,6 @@ async def dist_remove(update: Update, ctx: KurulContext) -> str | int:
     return await _dist_actions(update, ctx, new=True)
 
 
-# --- shared ---------------------------------------------------------------------------------
-
-def _cancel(flow: str) -> Step:
-    async def cancel(update: Update, ctx: KurulContext) -> int:
-        await answer(update, ctx)
-        ctx.drop_draft(flow)
-        await send(update, ctx, ctx.t("Done."))
-        return END
-
-    return cancel
-
-
-async def want_button(update: Update, ctx: KurulContext) -> None:
-    await send(update, ctx, ctx.t("Please choose one of the buttons above."))
-
-
-async def want_text(update: Update, ctx: KurulContext) -> None:
-    await send(update, ctx, ctx.t("Please answer with a text message."))
-
-
 def build_institutions_conversation() -> ConversationHandler[KurulContext]:
     text, other = f.TEXT & ~f.COMMAND, ~f.COMMAND
     return conversation(
@@ -423,8 +384,8 @@ def build_institutions_conversation() -> ConversationHandler[KurulContext]:
             I_CONFIRM: [CallbackQueryHandler(inst_remove, pattern=r"^ins:ok$"),
                         MessageHandler(other, want_button)],
         },
-        fallbacks=[CommandHandler("cancel", _cancel(INST)),
-                   CallbackQueryHandler(_cancel(INST), pattern=r"^ins:x$")],
+        fallbacks=[CommandHandler("cancel", cancel_flow(INST, N_("Done."))),
+                   CallbackQueryHandler(cancel_flow(INST, N_("Done.")), pattern=r"^ins:x$")],
     )
 
 
@@ -449,6 +410,6 @@ def build_districts_conversation() -> ConversationHandler[KurulContext]:
                         CallbackQueryHandler(dist_remove, pattern=r"^dis:rm$"),
                         MessageHandler(other, want_button)],
         },
-        fallbacks=[CommandHandler("cancel", _cancel(DIST)),
-                   CallbackQueryHandler(_cancel(DIST), pattern=r"^dis:x$")],
+        fallbacks=[CommandHandler("cancel", cancel_flow(DIST, N_("Done."))),
+                   CallbackQueryHandler(cancel_flow(DIST, N_("Done.")), pattern=r"^dis:x$")],
     )

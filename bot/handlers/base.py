@@ -9,9 +9,11 @@ JSON and must hold plain data only.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram import (
     CallbackQuery,
@@ -30,7 +32,7 @@ from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.domain.models import Person
 from bot.domain.permissions import Grant
-from bot.i18n import Translator, translator
+from bot.i18n import N_, Translator, translator
 from bot.store import Store
 
 END = ConversationHandler.END
@@ -232,6 +234,58 @@ def is_stale(update: Update, draft: dict[str, Any]) -> bool:
     return draft.get("prompt") not in (None, query.message.message_id)
 
 
+def local_date(ctx: KurulContext, instant: datetime) -> date:
+    """The calendar day of an instant where the councils are (BOT_TIMEZONE)."""
+    return instant.astimezone(ZoneInfo(ctx.settings.timezone)).date()
+
+
 def text_of(update: Update) -> str | None:
     message = update.effective_message
     return message.text if message is not None else None
+
+
+# --- guided flows -----------------------------------------------------------------------------
+
+Step = Callable[[Update, KurulContext], Coroutine[Any, Any, str | int]]
+
+
+def guarded(flow: str, state: str) -> Callable[[Step], Step]:
+    """Refuse a button that does not belong to the flow's current prompt, staying in place."""
+
+    def wrap(step: Step) -> Step:
+        async def run(update: Update, ctx: KurulContext) -> str | int:
+            if is_stale(update, ctx.draft(flow)):
+                await answer(update, ctx, ctx.t("This button is no longer active."), alert=True)
+                return state
+            await answer(update, ctx)
+            return await step(update, ctx)
+
+        return run
+
+    return wrap
+
+
+def cancel_flow(flow: str, message: str = N_("Cancelled. Nothing was saved.")) -> Step:
+    """A /cancel (or Cancel button) step: forget the draft, say so, end the flow.
+
+    ``message`` is an English msgid marked with ``N_`` by the caller."""
+
+    async def cancel(update: Update, ctx: KurulContext) -> int:
+        await answer(update, ctx)
+        ctx.drop_draft(flow)
+        await send(update, ctx, ctx.t(message))
+        return END
+
+    return cancel
+
+
+def cancel_row(ctx: KurulContext, data: str) -> list[tuple[str, str]]:
+    return [(ctx.t("Cancel"), data)]
+
+
+async def want_button(update: Update, ctx: KurulContext) -> None:
+    await send(update, ctx, ctx.t("Please choose one of the buttons above."))
+
+
+async def want_text(update: Update, ctx: KurulContext) -> None:
+    await send(update, ctx, ctx.t("Please answer with a text message."))

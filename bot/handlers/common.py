@@ -67,6 +67,11 @@ async def gate(update: Update, ctx: KurulContext) -> None:
     if chat is not None and chat.type != ChatType.PRIVATE:
         await _private_only(update, ctx, chat)
         raise ApplicationHandlerStop
+    if update.edited_message is not None:
+        # An edit would otherwise be read as the answer to whatever step the flow is at now.
+        await send(update, ctx, _("Edited messages are not read. Please send the corrected "
+                                  "text as a new message."))
+        raise ApplicationHandlerStop
     command = _command_name(update)
     # Someone whose roles all ended may still see their own data (/me).
     allowed_now = PUBLIC_COMMANDS | ({"me"} if ctx.person is not None else set())

@@ -26,14 +26,17 @@ from bot.handlers.base import (
     KurulContext,
     answer,
     buttons,
+    cancel_flow,
     conversation,
     data_parts,
     edit_or_send,
     int_part,
     is_stale,
+    local_date,
     paged,
     remember_prompt,
     send,
+    want_button,
 )
 from bot.handlers.labels import council_label, refusal_text, role_label
 from bot.services import invites
@@ -210,7 +213,7 @@ async def _create(update: Update, ctx: KurulContext, institution_id: int | None)
         _("<b>Invitation ready</b>"),
         _("Role: {role}").format(role=html.escape(role_label(_, kind, rank))),
         _("Where: {where}").format(where=html.escape(where)),
-        _("Valid until: {date}").format(date=_.date(view.invite.expires_at.date())),
+        _("Valid until: {date}").format(date=_.date(local_date(ctx, view.invite.expires_at))),
         "",
         _("Send this link to the person; it works once:"),
         link,
@@ -224,15 +227,8 @@ async def _stale(update: Update, ctx: KurulContext, state: str) -> str:
     return state
 
 
-async def cancel(update: Update, ctx: KurulContext) -> int:
-    await answer(update, ctx)
-    ctx.drop_draft(FLOW)
-    await send(update, ctx, ctx.t("Cancelled. Nothing was saved."))
-    return END
+cancel = cancel_flow(FLOW)
 
-
-async def want_button(update: Update, ctx: KurulContext) -> None:
-    await send(update, ctx, ctx.t("Please choose one of the buttons above."))
 
 
 # --- /invites -------------------------------------------------------------------------------
@@ -256,7 +252,7 @@ async def list_invites(update: Update, ctx: KurulContext) -> None:
             where += " — " + view.institution.name
         lines.append(_("{n}. {role}, {where} (until {date})").format(
             n=n, role=html.escape(role_label(_, view.invite.role_kind, view.invite.rank)),
-            where=html.escape(where), date=_.short_date(view.invite.expires_at.date())))
+            where=html.escape(where), date=_.short_date(local_date(ctx, view.invite.expires_at))))
         rows.append([(_("Revoke {n}").format(n=n), f"invrev:{view.invite.id}")])
     await send(update, ctx, "\n".join(lines), buttons(rows), parse_mode="HTML")
 

@@ -27,6 +27,7 @@ from bot.handlers.base import (
     KurulContext,
     answer,
     buttons,
+    cancel_flow,
     conversation,
     edit_or_send,
     int_part,
@@ -34,6 +35,7 @@ from bot.handlers.base import (
     paged,
     remember_prompt,
     send,
+    want_button,
 )
 from bot.handlers.labels import council_label, refusal_text
 from bot.i18n import Translator
@@ -232,15 +234,8 @@ async def promote_confirm(update: Update, ctx: KurulContext) -> str | int:
     return END
 
 
-async def promote_cancel(update: Update, ctx: KurulContext) -> int:
-    await answer(update, ctx)
-    ctx.drop_draft(FLOW)
-    await send(update, ctx, ctx.t("Cancelled. Nothing was saved."))
-    return END
+promote_cancel = cancel_flow(FLOW)
 
-
-async def want_button(update: Update, ctx: KurulContext) -> None:
-    await send(update, ctx, ctx.t("Please choose one of the buttons above."))
 
 
 def build_promote_conversation() -> ConversationHandler[KurulContext]:

@@ -41,6 +41,8 @@ from bot.handlers.base import (
     remember_prompt,
     send,
     text_of,
+    want_button,
+    want_text,
 )
 from bot.handlers.common import LANGUAGE_NAMES, menu_command, publish_user_commands
 from bot.handlers.labels import council_label, problem_text, refusal_text, role_label
@@ -313,18 +315,12 @@ async def cancel(update: Update, ctx: KurulContext) -> int:
     return END
 
 
-async def want_text(update: Update, ctx: KurulContext) -> None:
-    await send(update, ctx, ctx.t("Please answer with a text message."))
-
 
 async def want_phone(update: Update, ctx: KurulContext) -> None:
     await send(update, ctx, ctx.t(
         "Please share your phone number with the button below, or type it."
     ))
 
-
-async def want_button(update: Update, ctx: KurulContext) -> None:
-    await send(update, ctx, ctx.t("Please choose one of the buttons above."))
 
 
 def build_registration_conversation() -> ConversationHandler[KurulContext]:

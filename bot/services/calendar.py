@@ -435,7 +435,7 @@ class CouncilCalendar:
     today: date
     horizon: date  # the last day of the next quarter
     meetings: tuple[UpcomingMeeting, ...]
-    leave: tuple[LeaveDay, ...]  # the province's leave days that bear on these windows
+    leave: tuple[LeaveRun, ...]  # the province's leave that bears on these windows
 
 
 async def council_calendar(
@@ -464,8 +464,9 @@ async def council_calendar(
     # deadline shown (platform entry at the end of a meeting's month, minutes after 15 days).
     shown_from = min([today, *(w.window_start for w in chosen)])
     shown_to = max([horizon, *(d.due for m in meetings for d in m.entry.deadlines.in_order())])
-    leave = tuple(await store.leave.days(province.id, shown_from, shown_to))
-    return CouncilCalendar(council, today, horizon, meetings, leave)
+    leave = await store.leave.days(province.id, shown_from, shown_to)
+    runs = tuple(group_runs(leave, WorkingCalendar((), holidays)))
+    return CouncilCalendar(council, today, horizon, meetings, runs)
 
 
 # --- the command line ------------------------------------------------------------------------

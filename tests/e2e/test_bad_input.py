@@ -60,7 +60,7 @@ async def test_every_registration_step_rejects_what_it_cannot_use(
         text = preview.text or ""
         assert "Ece Arslan" in text and "Şube Müdürü" in text and "+90 532 111 22 33" in text
         # a button of the old preview no longer acts
-        stale = [m for m in user.messages() if "Please check your details" in (m.text or "")][0]
+        stale = next(m for m in user.messages() if "Please check your details" in (m.text or ""))
         if stale.message_id != preview.message_id:
             await user.press_data("reg:ok", stale.message_id)
             assert "no longer active" in ((await user.answer()).get("text") or "")
@@ -122,3 +122,23 @@ async def test_invitation_opened_in_a_group_points_to_a_private_chat(
     # the token was not consumed by the group attempt
     async with running(fake, db_path):
         await register(user, province.token, "Ece Arslan", lang="en")
+
+
+async def test_an_edited_message_is_not_taken_as_the_next_answer(
+    fake: FakeBotAPI, db_path: Path, province: Province
+) -> None:
+    user = fake.user(6401, "Ece", language_code="en")
+    async with running(fake, db_path):
+        await user.command("start", province.token)
+        await user.expect("Step 1 of 4")
+        sent = await user.send_text("Ece Arslan")
+        await user.expect("Step 2 of 4")
+        await user.edit_text(sent["message_id"], "Ece Arslan-Kaya")
+        await user.expect("Edited messages are not read.")
+        await user.send_text("Uzman")
+        await user.expect("Step 3 of 4")
+        await user.send_text("0532 123 45 67")
+        await user.press("English", await user.expect("Step 4 of 4"))
+        preview = await user.expect("Please check your details")
+        assert "Title: Uzman" in (preview.text or "")
+        assert "Name: Ece Arslan\n" in (preview.text or "")

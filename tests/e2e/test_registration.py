@@ -112,3 +112,44 @@ async def test_start_without_a_token_explains_how_to_get_an_invitation(
         await english.expect(translator("tr")("From now on I will speak English with you."))
         await english.command("help")
         assert translator("tr")("Help") in (await english.expect("/help")).text  # type: ignore[operator]
+
+
+async def test_each_person_gets_the_command_menu_of_their_roles_in_their_language(
+    fake: FakeBotAPI, db_path: Path, province: Province
+) -> None:
+    secretariat = fake.user(SECRETARIAT, "Selin", language_code="tr")
+    async with running(fake, db_path):
+        public_tr = fake.commands("tr", {"type": "all_private_chats"})
+        assert public_tr is not None
+        assert {c["command"] for c in public_tr} == {"start", "lang", "help", "cancel"}
+        assert translator("tr")("Help") in {c["description"] for c in public_tr}
+        await register(secretariat, province.token, "Selin Kaya", lang="en")
+        await fake.wait_idle()
+        mine = fake.commands("", {"type": "chat", "chat_id": SECRETARIAT})
+        assert mine is not None
+        names = {c["command"] for c in mine}
+        assert {"invite", "invites", "members", "institutions", "districts", "me"} <= names
+        assert "Invite someone to a council" in {c["description"] for c in mine}
+        await secretariat.command("lang")
+        await secretariat.press("Türkçe", await secretariat.expect("Choose your language"))
+        await secretariat.expect(translator("tr")("From now on I will speak English with you."))
+        await fake.wait_idle()
+        mine = fake.commands("", {"type": "chat", "chat_id": SECRETARIAT})
+        assert mine is not None
+        assert translator("tr")("Invite someone to a council") in {
+            c["description"] for c in mine}
+
+
+async def test_cancel_keeps_the_invitation_usable(
+    fake: FakeBotAPI, db_path: Path, province: Province
+) -> None:
+    user = fake.user(STRANGER, "Deniz", language_code="en")
+    async with running(fake, db_path):
+        await user.command("start", province.token)
+        await user.expect("Step 1 of 4")
+        await user.send_text("Deniz Ak")
+        await user.command("cancel")
+        await user.expect("Registration cancelled.")
+        await user.send_text("Uzman")  # no longer in the flow
+        await user.expect("To register you need an invitation link")
+        await register(user, province.token, "Deniz Ak", lang="en")

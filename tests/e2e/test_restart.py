@@ -7,7 +7,6 @@ from pathlib import Path
 
 from tests.e2e.conftest import Province
 from tests.e2e.harness import BotProcess, cli_env, run_cli, running
-from tests.e2e.steps import register
 from tests.fakebot import FakeBotAPI
 
 

@@ -64,3 +64,13 @@ def test_liaison_officers_have_no_administration() -> None:
 def test_nobody_without_roles_may_do_anything() -> None:
     for permission in Permission:
         assert not allowed(permission, [])
+
+
+def test_province_wide_actions_are_the_provincial_directorates_alone() -> None:
+    """Leave days (idari izin) and district councils belong to the province (Art. 6(9), 8)."""
+    district = [grant(RoleKind.SECRETARIAT, DISTRICT, CouncilKind.DISTRICT)]
+    provincial = [grant(RoleKind.SECRETARIAT)]
+    for permission in (Permission.MANAGE_LEAVE, Permission.MANAGE_DISTRICTS):
+        assert not allowed(permission, district)  # not even offered in a menu
+        assert not allowed(permission, district, Target(PROVINCE))
+        assert allowed(permission, provincial, Target(PROVINCE))

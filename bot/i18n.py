@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date as _date
@@ -22,6 +23,7 @@ from babel.dates import format_time as _babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+_ARTICLE = re.compile(r"Art\. (\d+)(?:\((\d+)\))?")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "bot"
 SUPPORTED_LOCALES = ("tr", "en")
@@ -85,6 +87,16 @@ class Translator:
 
     def time(self, value: datetime) -> str:
         return _babel_format_time(value, "HH:mm", locale=self.locale)
+
+    def article(self, reference: str) -> str:
+        """An article reference as the reader's officials write it: ``Art. 11(4)`` in English,
+        ``Madde 11/4`` in Turkish. The domain names articles in the English form."""
+        if self.locale == "tr":
+            return _ARTICLE.sub(
+                lambda m: f"Madde {m.group(1)}" + (f"/{m.group(2)}" if m.group(2) else ""),
+                reference,
+            )
+        return reference
 
     def weekday(self, value: _date) -> str:
         return _babel_format_date(value, "EEEE", locale=self.locale)

@@ -224,14 +224,14 @@ def entry_lines(t: Translator, entry: CalendarEntry) -> list[str]:
     lines: list[str] = []
     if window is not None:
         lines.append(t("{period} ({article})").format(
-            period=period_label(t, window), article=window.article))
+            period=period_label(t, window), article=t.article(window.article)))
         lines.append("  " + t("Window: {range}").format(
             range=_range(t, window.window_start, window.window_end)))
         lines.append("  " + t("Suggested date: {date}").format(date=t.date(window.suggested_date)))
         if window.late_limit is not None:
             lines.append("  " + t("At the latest, if not held in the window: {date} ({article})")
                          .format(date=t.date(window.late_limit),
-                                 article=window.late_limit_article or ""))
+                                 article=t.article(window.late_limit_article or "")))
         lines.append("  " + t("Deadlines for the suggested date:"))
     else:
         lines.append(t("Meeting on {date}").format(date=t.date(entry.meeting_date)))
@@ -239,7 +239,7 @@ def entry_lines(t: Translator, entry: CalendarEntry) -> list[str]:
     for deadline in entry.deadlines.in_order():
         lines.append("    " + t("{date} — {deadline} ({article})").format(
             date=t.date(deadline.due), deadline=t(DEADLINE_LABELS[deadline.code]),
-            article=deadline.article))
+            article=t.article(deadline.article)))
     lines += ["  ⚠ " + text for text in warning_texts(t, entry)]
     return lines
 

@@ -249,7 +249,7 @@ def _changes_text(t: Translator, change: service.LeaveChange) -> list[str]:
             "{council}, {period} ({article}): window {window}, suggested date {date} "
             "(was {before}).").format(
             council=council_title(t, moved.council.kind, moved.council.name),
-            period=period_label(t, after), article=after.article,
+            period=period_label(t, after), article=t.article(after.article),
             window=_range(t, after.window_start, after.window_end),
             date=t.date(after.suggested_date), before=t.date(moved.before.suggested_date))))
         lines += ["  ⚠ " + html.escape(t(WARNING_LABELS[w])) for w in after.warnings]

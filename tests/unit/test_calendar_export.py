@@ -146,8 +146,8 @@ def test_text_in_turkish_and_english() -> None:
         assert t("Window: {range}").format(range=window) in text
         assert t(export.DEADLINE_LABELS[DeadlineCode.NOTICE]) in text
         assert t(export.WARNING_LABELS[export.CalendarWarning.MOVED_AFTER_FIRST_WEEK]) in text
-        assert "Art. 6(9)" in text and "Art. 11(4)" in text
-    assert "Mart 2027 (Art. 6(9))" in export.render_text(translator("tr"), entries)
+        assert t.article("Art. 6(9)") in text and t.article("Art. 11(4)") in text
+    assert "Mart 2027 (Madde 6/9)" in export.render_text(translator("tr"), entries)
     assert "March 2027 (Art. 6(9))" in export.render_text(translator("en"), entries)
 
 

@@ -73,3 +73,9 @@ def test_locale_normalisation() -> None:
     assert normalize_locale("en-GB") == "en"
     assert normalize_locale("ar") == "tr"
     assert normalize_locale(None, "en") == "en"
+
+
+def test_articles_are_written_the_turkish_way_in_turkish() -> None:
+    assert translator("tr").article("Art. 11(4)") == "Madde 11/4"
+    assert translator("tr").article("Art. 13") == "Madde 13"
+    assert translator("en").article("Art. 11(4)") == "Art. 11(4)"

@@ -7,7 +7,9 @@ from bot.store.councils import CouncilRepository
 from bot.store.db import Database
 from bot.store.invites import InviteRepository
 from bot.store.leave import LeaveRepository
+from bot.store.outbox import OutboxRepository
 from bot.store.people import PersonRepository
+from bot.store.reminders import ReminderFactsRepository
 
 
 class Store:
@@ -18,6 +20,8 @@ class Store:
         self.invites = InviteRepository(db)
         self.audit = AuditRepository(db)
         self.leave = LeaveRepository(db)
+        self.outbox = OutboxRepository(db)
+        self.reminder_facts = ReminderFactsRepository(db)
 
     async def open(self) -> Store:
         await self.db.ensure_open()

@@ -159,3 +159,33 @@ async def test_substitute_promoted_and_member_names_a_deputy(
         assert "Chair" in (listing.text or "")
         await sec.press("Revoke 1", listing)
         await sec.expect("There are no open invitations.")
+
+
+async def test_the_menu_offers_each_role_its_actions_as_buttons(
+    fake: FakeBotAPI, db_path: Path, province: Province
+) -> None:
+    async with running(fake, db_path):
+        sec = await _secretariat(fake, province)
+        await sec.command("menu")
+        menu = await sec.expect("What would you like to do?")
+        assert {"Invite someone to a council", "Open invitations", "Meeting windows and deadlines",
+                "Administrative leave days of the province"} <= set(menu.buttons())
+        await sec.press("Invite someone to a council", menu)
+        await sec.expect("Invite to which council?")
+        await sec.command("cancel")
+        await sec.expect("Cancelled. Nothing was saved.")
+        await sec.press("My data and roles", menu)
+        await sec.expect("My data")
+        await sec.press("Members and liaison officers of a council", menu)
+        await sec.expect("Which council?")
+
+        officer = fake.user(8201, "Oya", language_code="en")
+        token = await invite(sec, PROVINCIAL, "Liaison officer (principal)", "İl Müftülüğü",
+                             lang="en")
+        await register(officer, token, "Oya Kurt", lang="en")
+        await officer.command("menu")
+        menu = await officer.expect("What would you like to do?")
+        assert menu.buttons() == ["My data and roles", "Change language", "Help"]
+        # a forged menu button for an action the role lacks is refused
+        await officer.press_data("menu:institutions", menu.message_id)
+        await officer.expect("You are not authorised to do this.")

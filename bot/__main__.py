@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from bot.config import Settings, SettingsError
 from bot.domain.clock import SystemClock
@@ -16,6 +17,7 @@ from bot.services import setup
 from bot.services.errors import Refusal, ServiceError
 from bot.services.invites import deep_link
 from bot.store import Store
+from bot.store.backup import BackupError, backup
 from bot.store.db import Database, DatabaseTooNew
 
 MESSAGES = {
@@ -41,6 +43,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--foreign-population", type=int, required=True)
     add.add_argument("--border", action="store_true", help="a border district (Art. 8(1))")
     _calendar_parser(sub)
+    backup = sub.add_parser("backup", help="copy the database consistently, even while it runs")
+    backup.add_argument("path", type=Path, help="where to write the copy")
     return p
 
 
@@ -187,6 +191,8 @@ async def execute(argv: list[str], env: dict[str, str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env(env)
+        if args.command == "backup":
+            return _backup(settings, args)
         if args.command == "init":
             return await _init(settings, args)
         if args.command == "district":
@@ -205,6 +211,17 @@ async def execute(argv: list[str], env: dict[str, str] | None = None) -> int:
     except InvalidInput as exc:
         print(f"error: invalid input ({exc.problem.value})", file=sys.stderr)
         return 2
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        done = backup(settings.db_path, args.path)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written to {done.path} ({done.pages} pages, schema version "
+          f"{done.schema_version}); integrity check passed.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
-from bot.handlers import admin, calendar, common, invites, members, registration
+from bot.handlers import admin, calendar, common, invites, members, privacy, registration
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
 from bot.i18n import SUPPORTED_LOCALES, translator
@@ -92,7 +92,8 @@ def register_handlers(app: KurulApplication) -> None:
     app.add_handler(calendar.build_leave_conversation())
     # Plain commands and buttons.
     for plain in [*common.command_handlers(), *invites.invite_list_handlers(),
-                  *members.member_handlers(), *calendar.calendar_handlers()]:
+                  *members.member_handlers(), *calendar.calendar_handlers(),
+                  *privacy.privacy_handlers()]:
         app.add_handler(plain)
     # Whatever no one took.
     for handler in common.fallback_handlers():

@@ -40,6 +40,20 @@ class Settings:
     invite_ttl_days: int = 7
     # How often PTB writes conversation state to the store; short so a crash loses little.
     persistence_interval: float = 1.0
+    # Notifications (bot/notify): Telegram allows ~30 messages/s per bot and 1/s per chat
+    # (20/min per group); the sender keeps send_rate of the overall rate, the rest is the
+    # replies' headroom. send_time_scale runs all of it faster, only against a test server
+    # whose limits are scaled the same way.
+    send_rate_overall: float = 30.0
+    send_rate: float = 25.0
+    send_chat_rate: float = 1.0
+    send_group_per_minute: float = 20.0
+    send_concurrency: int = 16
+    send_max_attempts: int = 5
+    send_time_scale: float = 1.0
+    quiet_hours: str = "21:00-08:00"          # in the council's time zone; "off" disables
+    reminder_lead_days: int = 14              # calendar reminder: days before a window opens
+    reminder_hour: int = 9                    # ... at this local hour
 
     @property
     def api_file_url(self) -> str:
@@ -62,6 +76,18 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
+        def get_rate(name: str, default: float) -> float:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = float(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+            if value <= 0:
+                raise SettingsError(f"{name} must be positive, got {raw!r}")
+            return value
+
         base_url = get("BOT_API_BASE_URL") or TELEGRAM_BASE_URL
         file_url_for(base_url)  # fail early on a malformed URL
         locale = get("BOT_DEFAULT_LOCALE") or "tr"
@@ -78,4 +104,14 @@ class Settings:
             webhook_port=get_int("BOT_WEBHOOK_PORT", 8443),
             webhook_secret=get("BOT_WEBHOOK_SECRET"),
             invite_ttl_days=get_int("BOT_INVITE_TTL_DAYS", 7),
+            send_rate_overall=get_rate("BOT_SEND_RATE_OVERALL", 30.0),
+            send_rate=get_rate("BOT_SEND_RATE", 25.0),
+            send_chat_rate=get_rate("BOT_SEND_CHAT_RATE", 1.0),
+            send_group_per_minute=get_rate("BOT_SEND_GROUP_PER_MINUTE", 20.0),
+            send_concurrency=get_int("BOT_SEND_CONCURRENCY", 16),
+            send_max_attempts=get_int("BOT_SEND_MAX_ATTEMPTS", 5),
+            send_time_scale=get_rate("BOT_SEND_TIME_SCALE", 1.0),
+            quiet_hours=env.get("BOT_QUIET_HOURS", "21:00-08:00"),
+            reminder_lead_days=get_int("BOT_REMINDER_LEAD_DAYS", 14),
+            reminder_hour=get_int("BOT_REMINDER_HOUR", 9),
         )

@@ -27,6 +27,9 @@ class Permission(enum.StrEnum):
     VIEW_OWN = "view_own"                # /me
     VIEW_CALENDAR = "view_calendar"      # meeting windows and deadlines (/calendar)
     MANAGE_LEAVE = "manage_leave"        # the province's administrative leave days (/leave)
+    BROADCAST = "broadcast"              # a message to a council's members or liaison officers
+    BROADCAST_PROVINCE = "broadcast_province"  # a message to everyone in the province
+    VIEW_DELIVERIES = "view_deliveries"  # delivery reports of a council's notices
 
 
 class Reach(enum.StrEnum):
@@ -82,6 +85,11 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
     # is the province: any secretariat in it may enter them; every change is audited.
     # Administrative leave is declared for a province; its directorate enters it.
     Permission.MANAGE_LEAVE: {RoleKind.SECRETARIAT: Reach.PROVINCE},
+    # Notices are the secretariat's (Art. 11(3), 11(4)); a whole province is written to only
+    # by its provincial directorate, which oversees every council of it.
+    Permission.BROADCAST: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.BROADCAST_PROVINCE: {RoleKind.SECRETARIAT: Reach.PROVINCE},
+    Permission.VIEW_DELIVERIES: {RoleKind.SECRETARIAT: Reach.COUNCIL},
 }
 
 

@@ -17,6 +17,7 @@ class Command:
     description: str
     permission: Permission | None = None   # None: for everyone registered
     public: bool = False                   # also for people not registered yet
+    personal: bool = False                 # also for people whose roles all ended
     in_menu: bool = True
 
 
@@ -34,12 +35,20 @@ COMMANDS: tuple[Command, ...] = (
     Command("promote", N_("Promote a substitute liaison officer"), Permission.MANAGE_LIAISONS),
     Command("calendar", N_("Meeting windows and deadlines"), Permission.VIEW_CALENDAR),
     Command("leave", N_("Administrative leave days of the province"), Permission.MANAGE_LEAVE),
+    Command("broadcast", N_("Send a message to a council or the province"), Permission.BROADCAST),
+    Command("deliveries", N_("Delivery reports of notices and reminders"),
+            Permission.VIEW_DELIVERIES),
+    Command("privacy", N_("How my personal data is used"), public=True, in_menu=False),
+    Command("mydata", N_("A copy of my personal data"), personal=True, in_menu=False),
+    Command("forgetme", N_("Erase my personal data"), personal=True, in_menu=False),
     Command("lang", N_("Change language"), public=True),
     Command("help", N_("Help"), public=True),
     Command("cancel", N_("Cancel what I am doing"), public=True, in_menu=False),
 )
 
 PUBLIC_COMMANDS = frozenset(c.name for c in COMMANDS if c.public)
+# Someone known whose roles all ended may still see and erase their own data.
+PERSONAL_COMMANDS = frozenset(c.name for c in COMMANDS if c.personal) | {"me"}
 
 
 def available(grants: list[Grant], registered: bool) -> list[Command]:

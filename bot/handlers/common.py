@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from bot.domain.validation import display_phone
 from bot.handlers.base import KurulContext, answer, buttons, data_parts, send
-from bot.handlers.commands import PUBLIC_COMMANDS, available, bot_commands
+from bot.handlers.commands import PERSONAL_COMMANDS, PUBLIC_COMMANDS, available, bot_commands
 from bot.handlers.labels import council_label, role_label
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translator
 from bot.services import members, registration
@@ -74,7 +74,7 @@ async def gate(update: Update, ctx: KurulContext) -> None:
         raise ApplicationHandlerStop
     command = _command_name(update)
     # Someone whose roles all ended may still see their own data (/me).
-    allowed_now = PUBLIC_COMMANDS | ({"me"} if ctx.person is not None else set())
+    allowed_now = PUBLIC_COMMANDS | (PERSONAL_COMMANDS if ctx.person is not None else set())
     if command is not None and not ctx.registered and command not in allowed_now:
         await send(update, ctx, _(
             "You are not registered yet. You need an invitation link from your council's "

@@ -110,6 +110,8 @@ async def start(update: Update, ctx: KurulContext) -> str | int:
         return await _preview(update, ctx)
     await send(update, ctx, intro + "\n\n" + _(
         "Let us register you in four short steps. You can send /cancel at any time."
+    ) + "\n" + _(
+        "Before you start: /privacy says which of your personal data is kept and why."
     ), parse_mode="HTML")
     await send(update, ctx, _("Step 1 of 4 — Please type your full name (name and surname)."))
     return NAME

@@ -65,14 +65,19 @@ class MessageApi(Protocol):
         ...
 
 
+def retry_seconds(error: RetryAfter) -> float:
+    """Telegram's ``retry_after`` in seconds. Read from the timedelta PTB keeps, as PTB's own
+    AIORateLimiter does: the public attribute warns about its coming change of type."""
+    after = error._retry_after  # noqa: SLF001
+    return after.total_seconds() if isinstance(after, dtm.timedelta) else float(after)
+
+
 def classify(error: TelegramError) -> SendError:
     """Sort a python-telegram-bot error into what the sender should do."""
     text = str(error)
     lowered = text.lower()
     if isinstance(error, RetryAfter):
-        after = error.retry_after
-        seconds = after.total_seconds() if isinstance(after, dtm.timedelta) else float(after)
-        return RetryLater(seconds)
+        return RetryLater(retry_seconds(error))
     if isinstance(error, Forbidden):
         if "blocked" in lowered or "kicked" in lowered:
             return Unreachable("blocked", text)

@@ -50,6 +50,7 @@ class RenderInput:
 
 Renderer = Callable[[RenderInput], Rendered]
 Relevance = Callable[[Store, Clock, Notice], Awaitable[bool]]
+Describer = Callable[[dict[str, Any], Translator], str]  # one line for report lists (plain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ class Kind:
     reminder: bool = False        # shows a "late" marker when sent after it was due
     relevant: Relevance | None = None
     reported: bool = True         # listed in the secretariat's delivery reports
+    describe: Describer | None = None
+
+    def title(self, payload: dict[str, Any], t: Translator) -> str:
+        return self.describe(payload, t) if self.describe is not None else self.name
 
 
 @dataclass
@@ -198,7 +203,14 @@ def render_unreachable(data: RenderInput) -> Rendered:
     return Rendered(text + "\n" + t(START_AGAIN))
 
 
-BROADCAST = KINDS.register(Kind("broadcast", render_broadcast, urgent=True))
+def describe_broadcast(payload: dict[str, Any], t: Translator) -> str:
+    text = " ".join(str(payload.get("text", "")).split())
+    snippet = text if len(text) <= 40 else text[:39] + "…"
+    return "📢 " + audience_label(t, payload) + ": “" + snippet + "”"
+
+
+BROADCAST = KINDS.register(
+    Kind("broadcast", render_broadcast, urgent=True, describe=describe_broadcast))
 DELIVERY_REPORT = KINDS.register(
     Kind("delivery_report", render_delivery_report, urgent=True, reported=False))
 UNREACHABLE = KINDS.register(Kind("unreachable", render_unreachable, reported=False))

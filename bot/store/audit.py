@@ -42,10 +42,21 @@ class AuditRepository:
              json.dumps(details, ensure_ascii=False, default=str, sort_keys=True)),
         )
 
-    async def entries(self, subject_prefix: str = "", limit: int = 100) -> list[AuditEntry]:
+    async def entries(
+        self,
+        subject_prefix: str = "",
+        limit: int = 100,
+        *,
+        actor_id: int | None = None,
+        action_prefix: str = "",
+        since: datetime | None = None,
+    ) -> list[AuditEntry]:
         rows = await self.db.fetchall(
-            "SELECT * FROM audit_log WHERE subject LIKE ? ORDER BY id DESC LIMIT ?",
-            (subject_prefix + "%", limit),
+            "SELECT * FROM audit_log WHERE subject LIKE ? AND action LIKE ?"
+            " AND (? IS NULL OR actor_id = ?) AND (? IS NULL OR at >= ?)"
+            " ORDER BY id DESC LIMIT ?",
+            (subject_prefix + "%", action_prefix + "%", actor_id, actor_id,
+             to_db(since) if since else None, to_db(since) if since else None, limit),
         )
         result = []
         for r in rows:

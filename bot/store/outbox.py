@@ -405,7 +405,7 @@ class OutboxRepository:
         self, item: Item, reason: str, now: datetime
     ) -> bool:
         """The row is settled as unreachable and the person recorded so; returns True when
-        the person was reachable until now (a new case the secretariat has not heard of)."""
+        the secretariat has not been told about this person yet."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET state = 'unreachable', error = ?, updated_at = ?"
@@ -419,27 +419,26 @@ class OutboxRepository:
     async def _set_unreachable(
         self, conn: aiosqlite.Connection, person_id: int, reason: str, now: datetime
     ) -> bool:
-        async with conn.execute(
-            "SELECT unreachable_since FROM recipient_status WHERE person_id = ?", (person_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None and row[0] is not None:
-            await conn.execute("UPDATE recipient_status SET reason = ? WHERE person_id = ?",
-                               (reason, person_id))
-            return False
+        """Record the person as unreachable (since now, unless already); True while the
+        secretariat has not been told about this episode yet."""
         await conn.execute(
             "INSERT INTO recipient_status (person_id, unreachable_since, reason, reported_at)"
             " VALUES (?, ?, ?, NULL) ON CONFLICT (person_id) DO UPDATE SET"
-            " unreachable_since = excluded.unreachable_since, reason = excluded.reason,"
-            " reported_at = NULL",
+            " unreachable_since = COALESCE(unreachable_since, excluded.unreachable_since),"
+            " reason = excluded.reason",
             (person_id, to_db(now), reason),
         )
-        return True
+        async with conn.execute(
+            "SELECT reported_at FROM recipient_status WHERE person_id = ?", (person_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row is not None and row[0] is None
 
     # --- unreachable people ---------------------------------------------------------------
 
     async def person_unreachable(self, telegram_user_id: int, reason: str, now: datetime) -> bool:
-        """Telegram told us (a my_chat_member update) that this person blocked the bot."""
+        """Telegram told us (a my_chat_member update) that this person blocked the bot.
+        Nobody is told yet: that happens when a message to them fails."""
         async with self.db.transaction() as conn:
             async with conn.execute(
                 "SELECT id FROM person WHERE telegram_user_id = ?", (telegram_user_id,)

@@ -82,6 +82,15 @@ class PersonRepository:
         assert person is not None
         return person
 
+    async def forget(self, person_id: int, now: datetime) -> None:
+        """Erase a person's personal fields (KVKK Art. 7). The Telegram id is replaced by a
+        negative placeholder so the same person can register afresh later."""
+        await self.db.execute(
+            "UPDATE person SET full_name = '', title = '', phone = '', telegram_user_id = -id,"
+            " forgotten_at = ?, updated_at = ? WHERE id = ?",
+            (to_db(now), to_db(now), person_id),
+        )
+
     async def set_language(self, person_id: int, language: str, now: datetime) -> None:
         await self.db.execute(
             "UPDATE person SET language = ?, updated_at = ? WHERE id = ?",
@@ -128,6 +137,15 @@ class PersonRepository:
             (person_id,),
         )
         return [_role(r) for r in rows]
+
+    async def end_all_roles(self, person_id: int, now: datetime, reason: str) -> int:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE role SET valid_to = ?, ended_reason = ? WHERE person_id = ?"
+                " AND valid_to IS NULL",
+                (to_db(now), reason, person_id),
+            )
+            return cursor.rowcount
 
     async def role_history(self, person_id: int) -> list[Role]:
         rows = await self.db.fetchall(

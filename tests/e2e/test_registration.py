@@ -121,7 +121,7 @@ async def test_each_person_gets_the_command_menu_of_their_roles_in_their_languag
     async with running(fake, db_path):
         public_tr = fake.commands("tr", {"type": "all_private_chats"})
         assert public_tr is not None
-        assert {c["command"] for c in public_tr} == {"start", "lang", "help", "cancel"}
+        assert {c["command"] for c in public_tr} == {"start", "lang", "help", "cancel", "privacy"}
         assert translator("tr")("Help") in {c["description"] for c in public_tr}
         await register(secretariat, province.token, "Selin Kaya", lang="en")
         await fake.wait_idle()

@@ -67,7 +67,7 @@ async def test_the_deployed_command_starts_answers_and_keeps_state_across_restar
     assert "Traceback" not in stderr, stderr
     commands = fake.commands("en", {"type": "all_private_chats"})
     assert commands is not None and {c["command"] for c in commands} == {
-        "start", "lang", "help", "cancel"}
+        "start", "lang", "help", "cancel", "privacy"}
 
     bot = BotProcess(env)
     await bot.start()

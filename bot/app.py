@@ -12,14 +12,18 @@ from zoneinfo import ZoneInfo
 
 from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.handlers import admin, calendar, common, invites, members, privacy, registration
+from bot.handlers import broadcast
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
 from bot.i18n import SUPPORTED_LOCALES, translator
+from bot.notify import hooks as notify_hooks
+from bot.notify.engine import Notifier, attach, notifier_of
+from bot.notify.ratelimit import ReplyRateLimiter
 from bot.store import Store
 from bot.store.db import Database
 from bot.store.persistence import SQLitePersistence
@@ -32,11 +36,14 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.runtime.store.open()
     app.runtime.bot_username = app.bot.username
     await publish_commands(app)
+    # The outbox sender, the progress of broadcasts and the reminders' timer (bot/notify).
+    await notifier_of(app).start(app)
     log.info("bot @%s ready, database %s", app.bot.username, app.runtime.settings.db_path)
 
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     assert isinstance(app, KurulApplication)
+    await notifier_of(app).stop()
     await app.runtime.store.close()
 
 
@@ -60,6 +67,8 @@ def build_application(
     if not settings.token:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and export it.")
     db = Database(settings.db_path)
+    # Created first: the replies' rate limiter shares its buckets with the outbox sender.
+    notifier = Notifier(settings, Store(db), clock or SystemClock())
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -69,13 +78,14 @@ def build_application(
         .context_types(ContextTypes(context=KurulContext))
         .persistence(SQLitePersistence(db, settings.persistence_interval))
         .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(ReplyRateLimiter(notifier.pacer))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
     app = builder.build()
     assert isinstance(app, KurulApplication)
     app.runtime = Runtime(settings=settings, store=Store(db), clock=clock or SystemClock())
+    attach(app, notifier)
     register_handlers(app)
     return app
 
@@ -90,11 +100,17 @@ def register_handlers(app: KurulApplication) -> None:
     app.add_handler(admin.build_institutions_conversation())
     app.add_handler(admin.build_districts_conversation())
     app.add_handler(calendar.build_leave_conversation())
+    app.add_handler(broadcast.build_broadcast_conversation())
     # Plain commands and buttons.
     for plain in [*common.command_handlers(), *invites.invite_list_handlers(),
                   *members.member_handlers(), *calendar.calendar_handlers(),
                   *privacy.privacy_handlers()]:
         app.add_handler(plain)
+    for plain in broadcast.deliveries_handlers():
+        app.add_handler(plain)
+    # The notification engine's watchers: before the gate and after everything (bot/notify).
+    for hook, group in notify_hooks.handlers():
+        app.add_handler(hook, group=group)
     # Whatever no one took.
     for handler in common.fallback_handlers():
         app.add_handler(handler)

@@ -7,6 +7,7 @@ from bot.store.councils import CouncilRepository
 from bot.store.db import Database
 from bot.store.invites import InviteRepository
 from bot.store.leave import LeaveRepository
+from bot.store.meetings import MeetingRepository
 from bot.store.outbox import OutboxRepository
 from bot.store.people import PersonRepository
 from bot.store.reminders import ReminderFactsRepository
@@ -20,6 +21,7 @@ class Store:
         self.invites = InviteRepository(db)
         self.audit = AuditRepository(db)
         self.leave = LeaveRepository(db)
+        self.meetings = MeetingRepository(db)
         self.outbox = OutboxRepository(db)
         self.reminder_facts = ReminderFactsRepository(db)
 

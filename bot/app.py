@@ -16,12 +16,23 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
-from bot.handlers import admin, calendar, common, invites, members, privacy, registration
-from bot.handlers import broadcast
+from bot.handlers import (
+    admin,
+    broadcast,
+    calendar,
+    common,
+    invites,
+    meetings,
+    meetings_day,
+    members,
+    privacy,
+    registration,
+)
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
 from bot.i18n import SUPPORTED_LOCALES, translator
 from bot.notify import hooks as notify_hooks
+from bot.notify import meeting_kinds
 from bot.notify.engine import Notifier, attach, notifier_of
 from bot.notify.ratelimit import ReplyRateLimiter
 from bot.store import Store
@@ -69,6 +80,8 @@ def build_application(
     db = Database(settings.db_path)
     # Created first: the replies' rate limiter shares its buckets with the outbox sender.
     notifier = Notifier(settings, Store(db), clock or SystemClock())
+    # Meetings add their reminders and the .ics attachments to the engine (issue 5).
+    meeting_kinds.install(notifier)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -101,12 +114,20 @@ def register_handlers(app: KurulApplication) -> None:
     app.add_handler(admin.build_districts_conversation())
     app.add_handler(calendar.build_leave_conversation())
     app.add_handler(broadcast.build_broadcast_conversation())
+    app.add_handler(meetings.build_newmeeting_conversation())
+    app.add_handler(meetings.build_away_conversation())
+    app.add_handler(meetings_day.build_attendee_conversation())
+    # Last of the flows: the excuse, the chair's proposal and a cancellation's reason typed
+    # after a notice's button, so that an abandoned one never takes another flow's text.
+    app.add_handler(meetings.build_answer_conversation())
     # Plain commands and buttons.
     for plain in [*common.command_handlers(), *invites.invite_list_handlers(),
                   *members.member_handlers(), *calendar.calendar_handlers(),
                   *privacy.privacy_handlers()]:
         app.add_handler(plain)
     for plain in broadcast.deliveries_handlers():
+        app.add_handler(plain)
+    for plain in [*meetings.meetings_handlers(), *meetings_day.meetings_day_handlers()]:
         app.add_handler(plain)
     # The notification engine's watchers: before the gate and after everything (bot/notify).
     for hook, group in notify_hooks.handlers():

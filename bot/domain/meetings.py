@@ -10,13 +10,17 @@ Presidency's request; Art. 7(3), 8(4)). Scheduling is checked here, purely:
   with a reason, which is recorded;
 * a weekend, holiday, administrative-leave day or half day, and another meeting of the same
   council that day, are warnings shown in the preview.
+
+Also here: reading a typed day (``dd.mm.yyyy``) and time (``HH:MM``), and an institution's
+presence from its last answer.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from bot.domain.calendar import MeetingWindow, meeting_deadlines
 from bot.domain.models import CouncilKind
@@ -143,3 +147,47 @@ def presence(answer: Answer | None, member_registered: bool) -> Presence:
     if answer is Answer.EXCUSED:
         return Presence.EXCUSED
     return Presence.DEPUTY
+
+
+# --- typed days and times ---------------------------------------------------------------------
+
+
+class InputProblem(enum.StrEnum):
+    DATE_FORMAT = "date_format"      # not dd.mm.yyyy (2027-01-14, 14.01.27, "yarın")
+    NO_SUCH_DAY = "no_such_day"      # 31.02.2027
+    TIME_FORMAT = "time_format"      # not HH:MM
+    NO_SUCH_TIME = "no_such_time"    # 25:00, 10:75
+
+
+class MeetingInputError(ValueError):
+    """A typed day or time that cannot be used; the handler explains `problem`."""
+
+    def __init__(self, problem: InputProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+_TYPED_DAY = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
+_TYPED_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
+
+
+def parse_day(text: str | None) -> date:
+    """A day as Turkish officials type it: ``14.01.2027`` (``14/01/2027``, ``4.1.2027`` too)."""
+    match = _TYPED_DAY.fullmatch((text or "").strip())
+    if match is None:
+        raise MeetingInputError(InputProblem.DATE_FORMAT)
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError as exc:
+        raise MeetingInputError(InputProblem.NO_SUCH_DAY) from exc
+
+
+def parse_time(text: str | None) -> time:
+    """A time of day on the 24-hour clock: ``10:30`` (``10.30``, ``9:00`` too)."""
+    match = _TYPED_TIME.fullmatch((text or "").strip())
+    if match is None:
+        raise MeetingInputError(InputProblem.TIME_FORMAT)
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise MeetingInputError(InputProblem.NO_SUCH_TIME)
+    return time(hour, minute)

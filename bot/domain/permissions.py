@@ -30,6 +30,14 @@ class Permission(enum.StrEnum):
     BROADCAST = "broadcast"              # a message to a council's members or liaison officers
     BROADCAST_PROVINCE = "broadcast_province"  # a message to everyone in the province
     VIEW_DELIVERIES = "view_deliveries"  # delivery reports of a council's notices
+    # Meetings (issue 5)
+    VIEW_MEETINGS = "view_meetings"      # upcoming and past meetings of my councils
+    SCHEDULE_MEETING = "schedule_meeting"  # draft, move and cancel a meeting; send its notices
+    APPROVE_MEETING = "approve_meeting"  # the chair decides day, place and time (Art. 11(3))
+    ANSWER_MEETING = "answer_meeting"    # confirm attendance, excuse, name the deputy
+    VIEW_ATTENDANCE = "view_attendance"  # who answered what, per institution
+    MARK_ATTENDANCE = "mark_attendance"  # who actually attended, on the day
+    EXPORT_ATTENDANCE = "export_attendance"  # the Ek-2 attendance list (Art. 12(7))
 
 
 class Reach(enum.StrEnum):
@@ -90,6 +98,23 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
     Permission.BROADCAST: {RoleKind.SECRETARIAT: Reach.COUNCIL},
     Permission.BROADCAST_PROVINCE: {RoleKind.SECRETARIAT: Reach.PROVINCE},
     Permission.VIEW_DELIVERIES: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    # Meetings. Everyone sees the meetings of their own councils; the secretariat schedules
+    # and sends notices (Art. 11(3), 11(4)); the chair decides day, place and time (Art.
+    # 11(3)); an institution's member or deputy answers for it (Art. 9), and in the
+    # sub-commission its liaison officers, who are its members (Art. 6(3)); attendance lists
+    # are the secretariat's (Art. 12(7)), which the chair may see.
+    Permission.VIEW_MEETINGS: {kind: Reach.COUNCIL for kind in RoleKind},
+    Permission.SCHEDULE_MEETING: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.APPROVE_MEETING: {RoleKind.CHAIR: Reach.COUNCIL},
+    Permission.ANSWER_MEETING: {
+        RoleKind.MEMBER: Reach.INSTITUTION,
+        RoleKind.DEPUTY: Reach.INSTITUTION,
+        RoleKind.LIAISON: Reach.INSTITUTION,
+    },
+    Permission.VIEW_ATTENDANCE: {RoleKind.SECRETARIAT: Reach.COUNCIL,
+                                 RoleKind.CHAIR: Reach.COUNCIL},
+    Permission.MARK_ATTENDANCE: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.EXPORT_ATTENDANCE: {RoleKind.SECRETARIAT: Reach.COUNCIL},
 }
 
 

@@ -32,7 +32,9 @@ from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.domain.models import Person
 from bot.domain.permissions import Grant
+from bot.handlers.labels import refusal_text
 from bot.i18n import N_, Translator, translator
+from bot.services.errors import ServiceError
 from bot.store import Store
 
 END = ConversationHandler.END
@@ -289,3 +291,37 @@ async def want_button(update: Update, ctx: KurulContext) -> None:
 
 async def want_text(update: Update, ctx: KurulContext) -> None:
     await send(update, ctx, ctx.t("Please answer with a text message."))
+
+
+MESSAGE_LIMIT = 3900  # Telegram allows 4096 characters; leave room for markup
+
+
+def split_messages(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join blocks into messages under Telegram's length limit, splitting between blocks."""
+    messages, current = [], ""
+    for block in blocks:
+        if current and len(current) + len(block) + 1 > limit:
+            messages.append(current)
+            current = ""
+        current = f"{current}\n{block}" if current else block
+    messages.append(current)
+    return messages
+
+
+def ends_on_refusal(flow: str) -> Callable[[Step], Step]:
+    """A refusal in the middle of a flow (a role ended meanwhile, a record went away) ends the
+    flow, saying why, instead of reaching the error handler."""
+
+    def wrap(step: Step) -> Step:
+        async def run(update: Update, ctx: KurulContext) -> str | int:
+            try:
+                return await step(update, ctx)
+            except ServiceError as error:
+                await answer(update, ctx)
+                await send(update, ctx, refusal_text(ctx.t, error))
+                ctx.drop_draft(flow)
+                return END
+
+        return run
+
+    return wrap

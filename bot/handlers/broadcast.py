@@ -19,12 +19,18 @@ import html
 import secrets
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
-from telegram.ext import MessageHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+)
 from telegram.ext import filters as f
 
 from bot.domain.models import Council
+from bot.domain.permissions import Permission, allowed
 from bot.domain.validation import InvalidInput
 from bot.handlers.base import (
     END,
@@ -70,10 +76,10 @@ def _cancel(ctx: KurulContext) -> list[tuple[str, str]]:
     return cancel_row(ctx, "bc:x")
 
 
-async def _prompt(update: Update, ctx: KurulContext, text: str, markup: object = None,
-                  new: bool = False) -> None:
-    message = (await send(update, ctx, text, markup, parse_mode="HTML") if new  # type: ignore[arg-type]
-               else await edit_or_send(update, ctx, text, markup, parse_mode="HTML"))  # type: ignore[arg-type]
+async def _prompt(update: Update, ctx: KurulContext, text: str,
+                  markup: InlineKeyboardMarkup | None = None, new: bool = False) -> None:
+    message = (await send(update, ctx, text, markup, parse_mode="HTML") if new
+               else await edit_or_send(update, ctx, text, markup, parse_mode="HTML"))
     remember_prompt(ctx.draft(FLOW), message)
 
 
@@ -306,8 +312,11 @@ def _title(ctx: KurulContext, stats: NoticeStats) -> str:
 
 async def deliveries_command(update: Update, ctx: KurulContext) -> None:
     await answer(update, ctx)
-    view = await deliveries.overview(ctx.store, ctx.grants)
     _ = ctx.t
+    if not allowed(Permission.VIEW_DELIVERIES, ctx.grants):
+        await send(update, ctx, _("You are not authorised to do this."))
+        return
+    view = await deliveries.overview(ctx.store, ctx.grants)
     if not view.notices:
         await send(update, ctx, _("No notice or reminder has been sent yet."))
         return

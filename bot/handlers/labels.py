@@ -56,6 +56,26 @@ REFUSALS = {
     Refusal.ALREADY_HOLDS_ROLE: N_("You already hold this role."),
     Refusal.NO_SUBSTITUTE: N_("This institution has no substitute liaison officer to promote."),
     Refusal.NOT_REGISTERED: N_("You are not registered yet."),
+    Refusal.MEETING_MOVED: N_(
+        "This meeting was moved. Please use the buttons of the latest notice."
+    ),
+    Refusal.MEETING_CANCELLED: N_("This meeting was cancelled."),
+    Refusal.MEETING_HELD: N_("This meeting has already taken place."),
+    Refusal.MEETING_NOT_PENDING: N_(
+        "This meeting is no longer waiting for the chair's decision."
+    ),
+    Refusal.MEETING_NOT_APPROVED: N_(
+        "The chair has not approved this meeting yet; notices have not gone out."
+    ),
+    Refusal.NO_DEPUTY: N_(
+        "Your institution has no registered deputy. The member can invite one with /invite; "
+        "until then, please answer for yourself."
+    ),
+    Refusal.CHECKIN_CLOSED: N_("Check-in is not open for this meeting."),
+    Refusal.DEPUTY_NOT_ASKED: N_(
+        "The member has changed the institution's answer meanwhile: there is nothing for you "
+        "to confirm."
+    ),
 }
 PROBLEMS = {
     Problem.EMPTY: N_("This cannot be empty."),

@@ -1,0 +1,1 @@
+"""Notifications: the outbox sender, its limits, broadcast progress and reminders (issue #4)."""

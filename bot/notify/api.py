@@ -68,7 +68,7 @@ class MessageApi(Protocol):
 def retry_seconds(error: RetryAfter) -> float:
     """Telegram's ``retry_after`` in seconds. Read from the timedelta PTB keeps, as PTB's own
     AIORateLimiter does: the public attribute warns about its coming change of type."""
-    after = error._retry_after  # noqa: SLF001
+    after = error._retry_after
     return after.total_seconds() if isinstance(after, dtm.timedelta) else float(after)
 
 

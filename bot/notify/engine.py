@@ -22,14 +22,13 @@ from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.notify import reminders as _reminders  # noqa: F401  (registers the calendar kind)
 from bot.notify.api import MessageApi, TelegramApi
 from bot.notify.kinds import UNREACHABLE
 from bot.notify.limits import Pacer, Rates
 from bot.notify.progress import ProgressReporter
 from bot.notify.quiet import QuietHours
 from bot.notify.reminders import CalendarReminders, Rebuilt, Scheduler
-from bot.notify.sender import SendPolicy, Sender
+from bot.notify.sender import Sender, SendPolicy
 from bot.services import deliveries
 from bot.store import Store
 from bot.store.outbox import Item, Notice

@@ -28,16 +28,19 @@ FACTS_GROUP = 100
 
 
 async def seen(update: Update, ctx: KurulContext) -> None:
-    notifier = notifier_of(ctx.application)
-    change = update.my_chat_member
-    if change is not None and change.chat.type == "private":
-        status = change.new_chat_member.status
-        if status in (ChatMember.BANNED, ChatMember.LEFT):
-            await notifier.user_blocked(change.from_user.id)
-            return
-    user = update.effective_user
-    if user is not None and not user.is_bot:
-        await notifier.user_seen(user.id)
+    try:
+        notifier = notifier_of(ctx.application)
+        change = update.my_chat_member
+        if change is not None and change.chat.type == "private":
+            status = change.new_chat_member.status
+            if status in (ChatMember.BANNED, ChatMember.LEFT):
+                await notifier.user_blocked(change.from_user.id)
+                return
+        user = update.effective_user
+        if user is not None and not user.is_bot:
+            await notifier.user_seen(user.id)
+    except Exception:  # bookkeeping only: never in the way of answering the person
+        log.exception("recording who is reachable failed for update %s", update.update_id)
 
 
 async def facts(update: Update, ctx: KurulContext) -> None:

@@ -62,6 +62,12 @@ class TokenBucket:
         self._refill()
         self._tokens -= 1
 
+    def debit(self, floor: float) -> None:
+        """Take one token without waiting, but owe at most down to `floor`: a burst of
+        replies delays the sender a little, never for long."""
+        self._refill()
+        self._tokens = max(self._tokens - 1, min(self._tokens, floor))
+
     @property
     def full(self) -> bool:
         return self.tokens >= self.capacity
@@ -85,8 +91,13 @@ class Pacer:
         self.rates = rates or Rates()
         scale = self.rates.scale
         self._now = now
-        self.overall = TokenBucket(self.rates.overall * scale, 1, now)
-        self.sender = TokenBucket(self.rates.sender * scale, 1, now)
+        # A bucket of rate r and room for one admits up to r + 1 in a second: one less per
+        # second keeps every 1-second window at `overall`, replies included.
+        self.overall = TokenBucket(max(self.rates.overall - 1, 1) * scale, 1, now)
+        # Room for one message more than the rate: a sender woken a little late (the event
+        # loop's timers overshoot by a millisecond or so) catches up instead of losing that
+        # time on every message; the worst 1-second window is then sender + 2 <= overall.
+        self.sender = TokenBucket(self.rates.sender * scale, 2, now)
         self._chats: dict[int, TokenBucket] = {}
         self._paused_until = 0.0
 
@@ -127,13 +138,20 @@ class Pacer:
         self.sender.take()
         self._chat(chat_id).take()
 
+    def spent(self, chat_id: int) -> None:
+        """A message may have just reached this chat (in flight at a crash): space the next
+        one as if it had."""
+        self._chat(chat_id).take()
+
     # --- everyone -------------------------------------------------------------------------
 
     def debit(self, chat_id: int | None) -> None:
-        """A reply went out without waiting; the sender makes room for it."""
-        self.overall.take()
+        """A reply went out without waiting; the sender makes room for it. The debt is
+        bounded (one second of the overall rate, one message to the chat): Telegram tolerates
+        a short burst, and a long conversation must not hold the sender back for minutes."""
+        self.overall.debit(-self.overall.rate)
         if chat_id is not None:
-            self._chat(chat_id).take()
+            self._chat(chat_id).debit(-1)
 
     def pause(self, retry_after: float) -> float:
         """Telegram answered 429: nothing is sent for `retry_after` Telegram seconds.

@@ -100,6 +100,7 @@ class Sender:
         self.on_unreachable, self.on_sent, self.on_settled = on_unreachable, on_sent, on_settled
         self.stats = SenderStats()
         self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()  # set by stop(): ends pauses at once
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -110,17 +111,24 @@ class Sender:
     # --- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.stats.recovered = await self.store.outbox.recover_in_flight(self.clock.now())
-        if self.stats.recovered:
+        chats = await self.store.outbox.recover_in_flight(self.clock.now())
+        self.stats.recovered = len(chats)
+        if chats:
             log.warning("%d message(s) were in flight at the last stop; sending them again",
-                        self.stats.recovered)
+                        len(chats))
+        for chat_id in chats:
+            # The message may have reached the chat just before the crash: count it against
+            # the chat's limit, so the resend keeps the 1/s spacing after a quick restart.
+            self.pacer.spent(chat_id)
         self._stopping = False
+        self._stopped.clear()
         self._task = asyncio.create_task(self._run(), name="kurul-sender")
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop dispatching; give messages in flight `grace` seconds to settle. Those still
         unsettled stay 'sending' and are sent again after the restart."""
         self._stopping = True
+        self._stopped.set()
         self._wake.set()
         if self._task is not None:
             await self._task
@@ -206,10 +214,10 @@ class Sender:
             if self.pacer.chat_wait(item.chat_id) > 0:  # a reply to that chat came first
                 continue
             self.pacer.take(item.chat_id)
+            launched += 1  # (or raced: either way, read the outbox again at once)
             if not await self.store.outbox.mark_sending(item.id, self.clock.now()):
                 continue  # settled meanwhile
             self._launch(item)
-            launched += 1
         return launched
 
     async def _room(self) -> bool:
@@ -226,7 +234,9 @@ class Sender:
         while (delay := self.pacer.global_wait()) > 0:
             if self._stopping:
                 return False
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):  # a long 429 pause ends at stop()
+                async with asyncio.timeout(delay):
+                    await self._stopped.wait()
         return not self._stopping
 
     def _launch(self, item: Item) -> None:
@@ -358,6 +368,11 @@ class Sender:
             return
 
     async def _acquire(self, chat_id: int) -> None:
-        while (delay := self.pacer.wait(chat_id)) > 0:
+        """Wait for every bucket this chat needs, then take from them (retries only: the
+        dispatcher paces first attempts without holding a slot)."""
+        while True:
+            delay = self.pacer.wait(chat_id)
+            if delay <= 0:
+                break
             await asyncio.sleep(delay)
         self.pacer.take(chat_id)

@@ -167,6 +167,13 @@ async def _windows(
     return windows
 
 
+async def council_windows(
+    store: Store, council: Council, years: Iterable[int], workdays: WorkingCalendar
+) -> list[MeetingWindow]:
+    """The ordinary meeting windows of one council in `years` (meetings use this)."""
+    return await _windows(store, council, years, workdays)
+
+
 def _entry(council: Council, window: MeetingWindow, workdays: WorkingCalendar) -> CalendarEntry:
     return CalendarEntry(
         kind=council.kind,

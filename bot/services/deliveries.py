@@ -23,6 +23,7 @@ from bot.domain.permissions import Grant, Permission
 from bot.notify.kinds import KINDS
 from bot.notify.quiet import QuietHours
 from bot.services.access import council_or_refuse, reachable_councils, require, target_of
+from bot.services.errors import Refusal, ServiceError
 from bot.store import Store
 from bot.store.outbox import Notice, NoticeStats, Recipient, State, Unreachable
 
@@ -122,8 +123,6 @@ async def overview(store: Store, grants: list[Grant], limit: int = 8) -> Overvie
 
 async def notice_report(store: Store, grants: list[Grant], notice_id: int) -> NoticeReport:
     """One notice's report, for someone allowed to see it (callback data is user input)."""
-    from bot.services.errors import Refusal, ServiceError
-
     notice = await store.outbox.notice(notice_id)
     if notice is None or notice.council_id is None or notice.kind not in KINDS.reported():
         raise ServiceError(Refusal.NOT_FOUND, f"notice {notice_id}")

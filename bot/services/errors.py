@@ -21,6 +21,15 @@ class Refusal(enum.StrEnum):
     ALREADY_HOLDS_ROLE = "already_holds_role"
     NO_SUBSTITUTE = "no_substitute"
     NOT_REGISTERED = "not_registered"
+    # Meetings (issue 5): a button of an earlier notice, or an answer that came too late.
+    MEETING_MOVED = "meeting_moved"
+    MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_HELD = "meeting_held"
+    MEETING_NOT_PENDING = "meeting_not_pending"  # no longer waiting for the chair
+    MEETING_NOT_APPROVED = "meeting_not_approved"  # still waiting for the chair
+    NO_DEPUTY = "no_deputy"
+    DEPUTY_NOT_ASKED = "deputy_not_asked"  # the member changed the answer meanwhile
+    CHECKIN_CLOSED = "checkin_closed"
 
 
 class ServiceError(Exception):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.models import Council, CouncilKind, Institution, Person, Rank, Role, RoleKind
 from bot.domain.permissions import Grant, Permission
-from bot.services.access import council_or_refuse, reachable_councils, require, target_of
+from bot.services.access import council_or_refuse, require, target_of
 from bot.services.invites import institution_council
 from bot.store import Store
 from bot.store.people import Seat
@@ -44,9 +44,6 @@ class Roster:
     def missing_count(self) -> int:
         return sum(1 for row in self.rows if row.missing(self.council.kind))
 
-
-async def councils_for(store: Store, grants: list[Grant], permission: Permission) -> list[Council]:
-    return await reachable_councils(store, grants, permission)
 
 
 async def roster(store: Store, grants: list[Grant], council_id: int) -> Roster:

@@ -58,6 +58,10 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
         self._in_transaction = False
+        # The task inside the open transaction: only its own nested calls may join it; any
+        # other task waits for the lock (else its writes would ride on, and be rolled back
+        # with, someone else's transaction).
+        self._owner: asyncio.Task[Any] | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -131,19 +135,20 @@ class Database:
 
         Nested use joins the outer transaction, so services can compose repository calls.
         """
-        if self._in_transaction:
+        task = asyncio.current_task()
+        if self._in_transaction and self._owner is task:
             yield self.conn
             return
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
-            self._in_transaction = True
+            self._in_transaction, self._owner = True, task
             try:
                 yield self.conn
             except BaseException:
-                self._in_transaction = False
+                self._in_transaction, self._owner = False, None
                 await self.conn.execute("ROLLBACK")
                 raise
-            self._in_transaction = False
+            self._in_transaction, self._owner = False, None
             await self.conn.execute("COMMIT")
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
@@ -165,8 +170,9 @@ class Database:
     async def fetchall(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One call on the connection's thread: a write by another task between `execute` and
+        # `fetchall` would move the rows under the open cursor (SQLite leaves that undefined).
+        return list(await self.conn.execute_fetchall(sql, params))
 
 
 def _split_sql(script: str) -> list[str]:

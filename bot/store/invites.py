@@ -106,9 +106,3 @@ class InviteRepository:
             [*council_ids, to_db(now)],
         )
         return [_invite(r) for r in rows]
-
-    async def open_first_secretariat(self, province_id: int) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM invite WHERE province_id = ? AND created_by IS NULL", (province_id,)
-        )
-        return row is not None

@@ -1,9 +1,14 @@
-"""Meetings, their invitees, attendance answers and actual attendance."""
+"""Meetings, their invitees, attendance answers, actual attendance, and members marked away.
+
+Plain SQL over migrations 005 and 006; who may change what, and what a change means for the
+notices, is ``bot.services.meetings``'s business.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 
@@ -28,6 +33,13 @@ class Meeting:
     created_by: int | None
     approved_by: int | None
     cancel_reason: str | None
+    proposed_by_chair: str | None = None
+    noticed_at: datetime | None = None     # the last notice (new or moved) was queued
+    checkin_until: datetime | None = None  # attendees may check in themselves until then
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +95,9 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         created_by=row["created_by"],
         approved_by=row["approved_by"],
         cancel_reason=row["cancel_reason"],
+        proposed_by_chair=row["proposed_by_chair"],
+        noticed_at=from_db(row["noticed_at"]),
+        checkin_until=from_db(row["checkin_until"]),
     )
 
 
@@ -132,6 +147,36 @@ class MeetingRepository:
         )
         return [_meeting(r) for r in rows]
 
+    async def past(
+        self, council_ids: list[int], before: datetime, limit: int = 10
+    ) -> list[Meeting]:
+        """The latest meetings that started before `before`, newest first."""
+        if not council_ids:
+            return []
+        marks = ",".join("?" * len(council_ids))
+        rows = await self.db.fetchall(
+            f"SELECT * FROM meeting WHERE council_id IN ({marks}) AND starts_at < ?"
+            " ORDER BY starts_at DESC LIMIT ?",
+            [*council_ids, to_db(before), limit],
+        )
+        return [_meeting(r) for r in rows]
+
+    async def scheduled_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        """Approved meetings starting in [start, end), of live councils (for reminders)."""
+        rows = await self.db.fetchall(
+            "SELECT m.* FROM meeting m JOIN council c ON c.id = m.council_id"
+            " WHERE m.status = 'scheduled' AND c.removed_at IS NULL"
+            " AND m.starts_at >= ? AND m.starts_at < ? ORDER BY m.starts_at, m.id",
+            (to_db(start), to_db(end)),
+        )
+        return [_meeting(r) for r in rows]
+
+    async def last_place(self, council_id: int) -> str | None:
+        row = await self.db.fetchone(
+            "SELECT place FROM meeting WHERE council_id = ? AND status != 'cancelled'"
+            " ORDER BY created_at DESC, id DESC LIMIT 1", (council_id,))
+        return str(row[0]) if row else None
+
     async def same_day(self, council_id: int, start: datetime, end: datetime,
                        exclude: int | None = None) -> int:
         row = await self.db.fetchone(
@@ -172,6 +217,29 @@ class MeetingRepository:
             (text, to_db(now), meeting_id),
         )
 
+    async def set_noticed(self, meeting_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE meeting SET noticed_at = ?, updated_at = ? WHERE id = ?",
+            (to_db(now), to_db(now), meeting_id),
+        )
+
+    async def set_checkin(self, meeting_id: int, until: datetime | None, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE meeting SET checkin_until = ?, updated_at = ? WHERE id = ?",
+            (to_db(until) if until else None, to_db(now), meeting_id),
+        )
+
+    # --- the council's setting: does the chair approve each meeting? (Art. 11(3)) ----------
+
+    async def chair_approval(self, council_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT chair_approval FROM council WHERE id = ?", (council_id,))
+        return bool(row[0]) if row else True
+
+    async def set_chair_approval(self, council_id: int, required: bool) -> None:
+        await self.db.execute(
+            "UPDATE council SET chair_approval = ? WHERE id = ?", (int(required), council_id))
+
     # --- invitees -------------------------------------------------------------------------
 
     async def add_invitee(self, meeting_id: int, now: datetime, *, name: str,
@@ -206,6 +274,16 @@ class MeetingRepository:
             (meeting_id, institution_id, answer.value, excuse, deputy_person_id, answered_by,
              to_db(now)),
         )
+
+    async def clear_answers(self, meeting_id: int, institution_id: int | None = None) -> int:
+        """Forget answers (all of a meeting, or one institution's); returns how many."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM attendance_answer WHERE meeting_id = ?"
+                " AND (? IS NULL OR institution_id = ?)",
+                (meeting_id, institution_id, institution_id),
+            )
+            return cursor.rowcount
 
     async def answers(self, meeting_id: int) -> dict[int, AnswerRow]:
         rows = await self.db.fetchall(
@@ -246,6 +324,16 @@ class MeetingRepository:
              marked_by, to_db(now)),
         )
 
+    async def set_present(self, row_id: int, meeting_id: int, present: bool, now: datetime,
+                          marked_by: int | None) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE attendance SET present = ?, marked_by = ?, marked_at = ?"
+                " WHERE id = ? AND meeting_id = ?",
+                (int(present), marked_by, to_db(now), row_id, meeting_id),
+            )
+            return cursor.rowcount == 1
+
     async def attendance(self, meeting_id: int) -> list[AttendanceRow]:
         rows = await self.db.fetchall(
             "SELECT * FROM attendance WHERE meeting_id = ? ORDER BY id", (meeting_id,)
@@ -253,3 +341,28 @@ class MeetingRepository:
         return [AttendanceRow(r["id"], r["meeting_id"], r["institution_id"], r["person_id"],
                               r["institution"], r["title"], r["name"], r["phone"],
                               bool(r["present"])) for r in rows]
+
+
+    # --- members marked away (Art. 9(2)) --------------------------------------------------
+
+    async def set_away(self, role_id: int, until: date | None, set_by: int | None,
+                       now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO member_away (role_id, until, set_by, set_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (role_id) DO UPDATE SET until = excluded.until,"
+            " set_by = excluded.set_by, set_at = excluded.set_at",
+            (role_id, until.isoformat() if until else None, set_by, to_db(now)),
+        )
+
+    async def clear_away(self, role_id: int) -> None:
+        await self.db.execute("DELETE FROM member_away WHERE role_id = ?", (role_id,))
+
+    async def away(self, role_ids: Sequence[int]) -> dict[int, date | None]:
+        """Which of these roles are marked away, with the last day (None: open-ended)."""
+        if not role_ids:
+            return {}
+        marks = ",".join("?" * len(role_ids))
+        rows = await self.db.fetchall(
+            f"SELECT role_id, until FROM member_away WHERE role_id IN ({marks})",
+            list(role_ids))
+        return {int(r[0]): date.fromisoformat(r[1]) if r[1] else None for r in rows}

@@ -333,15 +333,20 @@ class OutboxRepository:
 
     # --- the sender -----------------------------------------------------------------------
 
-    async def recover_in_flight(self, now: datetime) -> int:
-        """Queue again what was being sent when the process died (see the migration)."""
+    async def recover_in_flight(self, now: datetime) -> list[int]:
+        """Queue again what was being sent when the process died (see the migration);
+        returns the chats concerned."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            async with conn.execute(
+                "SELECT chat_id FROM outbox WHERE state = 'sending'"
+            ) as cursor:
+                chats = [int(r[0]) for r in await cursor.fetchall()]
+            await conn.execute(
                 "UPDATE outbox SET state = 'queued', updated_at = ?,"
                 " error = 'in flight at a restart' WHERE state = 'sending'",
                 (to_db(now),),
             )
-            return cursor.rowcount
+        return chats
 
     async def due(
         self, now: datetime, limit: int = 100, exclude_chats: Iterable[int] = ()

@@ -122,9 +122,6 @@ class PersonRepository:
             (to_db(now), reason, role_id),
         )
 
-    async def set_rank(self, role_id: int, rank: Rank) -> None:
-        await self.db.execute("UPDATE role SET rank = ? WHERE id = ?", (rank.value, role_id))
-
     async def role(self, role_id: int) -> Role | None:
         row = await self.db.fetchone("SELECT * FROM role WHERE id = ?", (role_id,))
         return _role(row) if row else None

@@ -54,8 +54,11 @@ def test_art_9_2_a_deputy_cannot_appoint_another_deputy() -> None:
 def test_liaison_officers_have_no_administration() -> None:
     liaison = [Grant(RoleKind.LIAISON, PROVINCE, PROVINCIAL, CouncilKind.PROVINCIAL, 5,
                      Rank.PRINCIPAL)]
+    # Seeing their councils' meetings and answering a notice is not administration: liaison
+    # officers are the sub-commission's members (Art. 6(3)).
+    theirs = {Permission.VIEW_OWN, Permission.VIEW_MEETINGS, Permission.ANSWER_MEETING}
     for permission in Permission:
-        if permission is Permission.VIEW_OWN:
+        if permission in theirs:
             assert allowed(permission, liaison)
         else:
             assert not allowed(permission, liaison), permission
@@ -74,3 +77,24 @@ def test_province_wide_actions_are_the_provincial_directorates_alone() -> None:
         assert not allowed(permission, district)  # not even offered in a menu
         assert not allowed(permission, district, Target(PROVINCE))
         assert allowed(permission, provincial, Target(PROVINCE))
+
+
+def test_meetings_secretariat_schedules_chair_approves_institutions_answer() -> None:
+    """Art. 11(3): the secretariat sends notices, the chair decides; Art. 9: members answer."""
+    secretariat, chair = [grant(RoleKind.SECRETARIAT)], [grant(RoleKind.CHAIR)]
+    member = [grant(RoleKind.MEMBER, institution=5)]
+    council = Target(PROVINCE, PROVINCIAL)
+    assert allowed(Permission.SCHEDULE_MEETING, secretariat, council)
+    assert not allowed(Permission.SCHEDULE_MEETING, chair, council)
+    assert allowed(Permission.APPROVE_MEETING, chair, council)
+    assert not allowed(Permission.APPROVE_MEETING, secretariat, council)
+    assert allowed(Permission.ANSWER_MEETING, member, Target(PROVINCE, PROVINCIAL, 5))
+    assert not allowed(Permission.ANSWER_MEETING, member, Target(PROVINCE, PROVINCIAL, 6))
+    for permission in (Permission.VIEW_ATTENDANCE,):
+        assert allowed(permission, secretariat, council) and allowed(permission, chair, council)
+        assert not allowed(permission, member, council)
+    for permission in (Permission.MARK_ATTENDANCE, Permission.EXPORT_ATTENDANCE):
+        assert allowed(permission, secretariat, council)
+        assert not allowed(permission, chair, council)
+    assert allowed(Permission.VIEW_MEETINGS, member, council)
+    assert not allowed(Permission.VIEW_MEETINGS, member, Target(PROVINCE, DISTRICT))

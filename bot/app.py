@@ -75,11 +75,13 @@ async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]
 def build_application(
     settings: Settings, clock: Clock | None = None
 ) -> KurulApplication:
+    clock = clock or SystemClock()
     if not settings.token:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and export it.")
     db = Database(settings.db_path)
+    store = Store(db)
     # Created first: the replies' rate limiter shares its buckets with the outbox sender.
-    notifier = Notifier(settings, Store(db), clock or SystemClock())
+    notifier = Notifier(settings, store, clock)
     # Meetings add their reminders and the .ics attachments to the engine (issue 5).
     meeting_kinds.install(notifier)
     builder = (
@@ -97,7 +99,7 @@ def build_application(
     )
     app = builder.build()
     assert isinstance(app, KurulApplication)
-    app.runtime = Runtime(settings=settings, store=Store(db), clock=clock or SystemClock())
+    app.runtime = Runtime(settings=settings, store=store, clock=clock)
     attach(app, notifier)
     register_handlers(app)
     return app

@@ -18,12 +18,14 @@ from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.handlers import (
     admin,
+    agenda,
     broadcast,
     calendar,
     common,
     invites,
     meetings,
     meetings_day,
+    meetings_new,
     members,
     privacy,
     registration,
@@ -31,8 +33,8 @@ from bot.handlers import (
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
 from bot.i18n import SUPPORTED_LOCALES, translator
+from bot.notify import agenda_kinds, meeting_kinds
 from bot.notify import hooks as notify_hooks
-from bot.notify import meeting_kinds
 from bot.notify.engine import Notifier, attach, notifier_of
 from bot.notify.ratelimit import ReplyRateLimiter
 from bot.store import Store
@@ -84,6 +86,8 @@ def build_application(
     notifier = Notifier(settings, store, clock)
     # Meetings add their reminders and the .ics attachments to the engine (issue 5).
     meeting_kinds.install(notifier)
+    # The agenda call and the D-18 reminder (issue 6).
+    agenda_kinds.install(notifier)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -116,9 +120,11 @@ def register_handlers(app: KurulApplication) -> None:
     app.add_handler(admin.build_districts_conversation())
     app.add_handler(calendar.build_leave_conversation())
     app.add_handler(broadcast.build_broadcast_conversation())
-    app.add_handler(meetings.build_newmeeting_conversation())
+    app.add_handler(meetings_new.build_newmeeting_conversation())
     app.add_handler(meetings.build_away_conversation())
     app.add_handler(meetings_day.build_attendee_conversation())
+    app.add_handler(agenda.build_propose_conversation())
+    app.add_handler(agenda.build_agenda_text_conversation())
     # Last of the flows: the excuse, the chair's proposal and a cancellation's reason typed
     # after a notice's button, so that an abandoned one never takes another flow's text.
     app.add_handler(meetings.build_answer_conversation())
@@ -130,6 +136,8 @@ def register_handlers(app: KurulApplication) -> None:
     for plain in broadcast.deliveries_handlers():
         app.add_handler(plain)
     for plain in [*meetings.meetings_handlers(), *meetings_day.meetings_day_handlers()]:
+        app.add_handler(plain)
+    for plain in agenda.agenda_handlers():
         app.add_handler(plain)
     # The notification engine's watchers: before the gate and after everything (bot/notify).
     for hook, group in notify_hooks.handlers():

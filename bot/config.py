@@ -54,6 +54,9 @@ class Settings:
     quiet_hours: str = "21:00-08:00"          # in the council's time zone; "off" disables
     reminder_lead_days: int = 14              # calendar reminder: days before a window opens
     reminder_hour: int = 9                    # ... at this local hour
+    # Agenda (issue 6): the call for proposals goes this many days before the proposals are
+    # due (D-15, Art. 10(2)), i.e. when the agenda preparation starts minus this lead.
+    agenda_call_lead_days: int = 5
 
     @property
     def api_file_url(self) -> str:
@@ -114,4 +117,5 @@ class Settings:
             quiet_hours=env.get("BOT_QUIET_HOURS", "21:00-08:00"),
             reminder_lead_days=get_int("BOT_REMINDER_LEAD_DAYS", 14),
             reminder_hour=get_int("BOT_REMINDER_HOUR", 9),
+            agenda_call_lead_days=get_int("BOT_AGENDA_CALL_LEAD_DAYS", 5),
         )

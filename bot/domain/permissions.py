@@ -38,6 +38,11 @@ class Permission(enum.StrEnum):
     VIEW_ATTENDANCE = "view_attendance"  # who answered what, per institution
     MARK_ATTENDANCE = "mark_attendance"  # who actually attended, on the day
     EXPORT_ATTENDANCE = "export_attendance"  # the Ek-2 attendance list (Art. 12(7))
+    MARK_AWAY = "mark_away"              # a member is away: the deputy gets notices (Art. 9(2))
+    # Agenda (issue 6)
+    PROPOSE = "propose"                  # send the institution's agenda proposals (Art. 10(2))
+    REVIEW_PROPOSALS = "review_proposals"  # accept, reject, merge, ask; publish the agenda
+    VIEW_AGENDA = "view_agenda"          # a meeting's published agenda
 
 
 class Reach(enum.StrEnum):
@@ -115,6 +120,17 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
                                  RoleKind.CHAIR: Reach.COUNCIL},
     Permission.MARK_ATTENDANCE: {RoleKind.SECRETARIAT: Reach.COUNCIL},
     Permission.EXPORT_ATTENDANCE: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.MARK_AWAY: {RoleKind.MEMBER: Reach.INSTITUTION},
+    # Agenda. Liaison officers send their institution's proposals (Art. 10(2)); the member,
+    # who answers for the institution (Art. 5(6)), may too; the directorate prepares the agenda
+    # (Art. 10(1)) and so may add items and decides on every proposal. Everyone sees it.
+    Permission.PROPOSE: {
+        RoleKind.LIAISON: Reach.INSTITUTION,
+        RoleKind.MEMBER: Reach.INSTITUTION,
+        RoleKind.SECRETARIAT: Reach.COUNCIL,
+    },
+    Permission.REVIEW_PROPOSALS: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.VIEW_AGENDA: {kind: Reach.COUNCIL for kind in RoleKind},
 }
 
 

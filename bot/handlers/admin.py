@@ -7,7 +7,6 @@ Removing is refused while someone still holds a role there, so no history is orp
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
@@ -25,11 +24,10 @@ from bot.handlers.base import (
     cancel_row,
     conversation,
     data_parts,
-    edit_or_send,
     guarded,
     int_part,
     paged,
-    remember_prompt,
+    prompt,
     send,
     text_of,
     want_button,
@@ -48,11 +46,7 @@ DIST = "districts"
 D_ACTION, D_NAME, D_POPULATION, D_BORDER, D_CONFIRM, D_PICK = (
     "dis_action", "dis_name", "dis_population", "dis_border", "dis_confirm", "dis_pick")
 
-async def _prompt(update: Update, ctx: KurulContext, flow: str, text: str, markup: Any = None,
-                  new: bool = False) -> None:
-    message = (await send(update, ctx, text, markup, parse_mode="HTML") if new
-               else await edit_or_send(update, ctx, text, markup, parse_mode="HTML"))
-    remember_prompt(ctx.draft(flow), message)
+_prompt = prompt
 
 
 # --- /institutions ----------------------------------------------------------------------------

@@ -296,16 +296,26 @@ async def want_text(update: Update, ctx: KurulContext) -> None:
 MESSAGE_LIMIT = 3900  # Telegram allows 4096 characters; leave room for markup
 
 
-def split_messages(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+def split_messages(blocks: Sequence[str], sep: str = "\n",
+                   limit: int = MESSAGE_LIMIT) -> list[str]:
     """Join blocks into messages under Telegram's length limit, splitting between blocks."""
     messages, current = [], ""
     for block in blocks:
-        if current and len(current) + len(block) + 1 > limit:
+        if current and len(current) + len(block) + len(sep) > limit:
             messages.append(current)
             current = ""
-        current = f"{current}\n{block}" if current else block
+        current = f"{current}{sep}{block}" if current else block
     messages.append(current)
     return messages
+
+
+async def prompt(update: Update, ctx: KurulContext, flow: str, text: str,
+                 markup: InlineKeyboardMarkup | None = None, new: bool = False) -> None:
+    """Show a flow's live buttons (HTML), remembering which message carries them: in place of
+    the pressed message, or as a new one."""
+    message = (await send(update, ctx, text, markup, parse_mode="HTML") if new
+               else await edit_or_send(update, ctx, text, markup, parse_mode="HTML"))
+    remember_prompt(ctx.draft(flow), message)
 
 
 def ends_on_refusal(flow: str) -> Callable[[Step], Step]:

@@ -38,7 +38,6 @@ from bot.domain.validation import InvalidInput, clean_text
 from bot.handlers.base import (
     END,
     KurulContext,
-    Step,
     answer,
     buttons,
     cancel_flow,
@@ -46,11 +45,13 @@ from bot.handlers.base import (
     conversation,
     data_parts,
     edit_or_send,
+    ends_on_refusal,
     guarded,
     int_part,
     paged,
-    remember_prompt,
+    prompt,
     send,
+    split_messages,
     text_of,
     want_button,
     want_text,
@@ -60,8 +61,6 @@ from bot.i18n import N_, Translator
 from bot.services import calendar as service
 from bot.services.access import reachable_councils
 from bot.services.errors import Refusal, ServiceError
-
-MESSAGE_LIMIT = 3900  # Telegram allows 4096 characters; leave room for markup
 
 STATUS_LABELS = {
     WindowStatus.OPEN: N_("open now"),
@@ -94,15 +93,7 @@ LEAVE_PROBLEMS = {
 
 
 def _split(blocks: list[str]) -> list[str]:
-    """Join blocks into messages under Telegram's length limit, splitting between blocks."""
-    messages, current = [], ""
-    for block in blocks:
-        if current and len(current) + len(block) + 2 > MESSAGE_LIMIT:
-            messages.append(current)
-            current = ""
-        current = f"{current}\n\n{block}" if current else block
-    messages.append(current)
-    return messages
+    return split_messages(blocks, sep="\n\n")
 
 
 def _range(t: Translator, start: date, end: date) -> str:
@@ -216,10 +207,7 @@ L_PROVINCE, L_ACTION, L_DATES, L_NOTE, L_CONFIRM, L_PICK, L_REMOVE = (
 
 async def _prompt(update: Update, ctx: KurulContext, text: str,
                   markup: InlineKeyboardMarkup | None = None, new: bool = False) -> None:
-    """Show the flow's live buttons, remembering which message carries them."""
-    message = (await send(update, ctx, text, markup, parse_mode="HTML") if new
-               else await edit_or_send(update, ctx, text, markup, parse_mode="HTML"))
-    remember_prompt(ctx.draft(FLOW), message)
+    await prompt(update, ctx, FLOW, text, markup, new)
 
 
 def _problem(ctx: KurulContext, problem: service.LeaveInputError) -> str:
@@ -258,20 +246,7 @@ def _changes_text(t: Translator, change: service.LeaveChange) -> list[str]:
     return lines
 
 
-def _ends_on_refusal(step: Step) -> Step:
-    """A refusal in the middle of the flow (the role ended meanwhile, say) ends it, saying
-    why, instead of reaching the error handler."""
-
-    async def run(update: Update, ctx: KurulContext) -> str | int:
-        try:
-            return await step(update, ctx)
-        except ServiceError as error:
-            await answer(update, ctx)
-            await send(update, ctx, refusal_text(ctx.t, error))
-            ctx.drop_draft(FLOW)
-            return END
-
-    return run
+_ends_on_refusal = ends_on_refusal(FLOW)
 
 
 async def leave_start(update: Update, ctx: KurulContext) -> str | int:

@@ -49,21 +49,22 @@ from bot.handlers.labels import council_label, problem_text, refusal_text
 from bot.handlers.meetings import meeting_label, notices_changed
 from bot.i18n import N_, Translator
 from bot.services import meetings as service
+from bot.services import meetings_day as day_service
 from bot.services.errors import ServiceError
 
 OTHERS = 0  # the group of invitees and people added on the spot, in callback data
 
 
-def _group_label(t: Translator, group: service.MarkGroup) -> str:
+def _group_label(t: Translator, group: day_service.MarkGroup) -> str:
     name = group.institution.name if group.institution else t("Invitees and others")
     mark = "✅" if group.present else "☐"
     return f"{mark} {name} ({group.present})" if group.present else f"{mark} {name}"
 
 
 async def _groups(update: Update, ctx: KurulContext, meeting_id: int
-                  ) -> list[service.MarkGroup] | None:
+                  ) -> list[day_service.MarkGroup] | None:
     try:
-        return await service.mark_groups(ctx.store, ctx.grants, meeting_id)
+        return await day_service.mark_groups(ctx.store, ctx.grants, meeting_id)
     except ServiceError as error:
         await answer(update, ctx, refusal_text(ctx.t, error), alert=True)
         return None
@@ -133,7 +134,7 @@ async def mark_toggle(update: Update, ctx: KurulContext) -> None:
     key = data_parts(update)[-1]
     assert ctx.person is not None
     try:
-        await service.toggle(ctx.store, ctx.clock, ctx.grants, ctx.person.id, meeting_id, key,
+        await day_service.toggle(ctx.store, ctx.clock, ctx.grants, ctx.person.id, meeting_id, key,
                              institution_id or None)
     except ServiceError as error:
         await answer(update, ctx, refusal_text(ctx.t, error), alert=True)
@@ -146,7 +147,7 @@ async def open_checkin(update: Update, ctx: KurulContext) -> None:
     assert ctx.person is not None
     meeting_id = int_part(update, 2) or 0
     try:
-        sent = await service.open_checkin(ctx.store, ctx.clock, ctx.grants, ctx.person.id,
+        sent = await day_service.open_checkin(ctx.store, ctx.clock, ctx.grants, ctx.person.id,
                                           meeting_id)
     except ServiceError as error:
         await answer(update, ctx, refusal_text(ctx.t, error), alert=True)
@@ -166,7 +167,7 @@ async def check_in(update: Update, ctx: KurulContext) -> None:
         await answer(update, ctx, ctx.t("This button is no longer active."), alert=True)
         return
     try:
-        await service.check_in(ctx.store, ctx.clock, ctx.person, meeting_id, sequence)
+        await day_service.check_in(ctx.store, ctx.clock, ctx.person, meeting_id, sequence)
     except ServiceError as error:
         await answer(update, ctx, refusal_text(ctx.t, error), alert=True)
         return
@@ -198,7 +199,7 @@ async def add_name(update: Update, ctx: KurulContext) -> str | int:
     assert ctx.person is not None
     try:
         entry = service.clean_invitee(text_of(update))
-        await service.add_on_the_spot(ctx.store, ctx.clock, ctx.grants, ctx.person.id,
+        await day_service.add_on_the_spot(ctx.store, ctx.clock, ctx.grants, ctx.person.id,
                                       draft["meeting"], entry)
     except InvalidInput as problem:
         await send(update, ctx, problem_text(ctx.t, problem))
@@ -248,7 +249,7 @@ async def export_ek2(update: Update, ctx: KurulContext) -> None:
     """``md:ek:<meeting>``: DOCX, CSV and XLSX, to the secretariat as documents."""
     meeting_id = int_part(update, 2) or 0
     try:
-        export = await service.ek2_sheet(ctx.store, ctx.clock, ctx.grants, meeting_id)
+        export = await day_service.ek2_sheet(ctx.store, ctx.clock, ctx.grants, meeting_id)
     except ServiceError as error:
         await answer(update, ctx, refusal_text(ctx.t, error), alert=True)
         return
@@ -275,7 +276,7 @@ def meetings_day_handlers() -> list[BaseHandler[Update, KurulContext, None]]:
         CallbackQueryHandler(mark_start, pattern=r"^md:mk:\d+$"),
         CallbackQueryHandler(mark_page, pattern=r"^md:p:\d+:\d+$"),
         CallbackQueryHandler(mark_group, pattern=r"^md:g:\d+:\d+$"),
-        CallbackQueryHandler(mark_toggle, pattern=r"^md:t:\d+:\d+:[pr]\d+$"),
+        CallbackQueryHandler(mark_toggle, pattern=r"^md:t:\d+:\d+:[pri]\d+$"),
         CallbackQueryHandler(open_checkin, pattern=r"^md:oc:\d+$"),
         CallbackQueryHandler(check_in, pattern=r"^mt:ci:\d+:\d+$"),
         CommandHandler("export", export_command),

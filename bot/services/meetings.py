@@ -18,11 +18,11 @@ that come from buttons are user input, so every call re-reads the meeting and re
   (so a move yields new notices and the buttons of old ones are told apart), moves (SEQUENCE
   up, answers reset when the day or time changed) and cancellations;
 * answers: the last one stands; a deputy named by the member confirms or declines;
-* the per-institution view, marking actual attendance, the attendees' own check-in, and the
-  Ek-2 list (Art. 12(7)): confirmed people before the meeting, actual attendance after.
+* the per-institution view of the answers.
 
-Rendering belongs to ``bot.notify.meeting_kinds`` and the handlers; the rules of a date to
-``bot.domain.meetings``.
+What happens on the day (marking attendance, check-in, the Ek-2 list) is
+``bot.services.meetings_day``'s. Rendering belongs to ``bot.notify.meeting_kinds`` and the
+handlers; the rules of a date to ``bot.domain.meetings``.
 """
 
 from __future__ import annotations
@@ -34,9 +34,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.documents.calendar_export import council_title
-from bot.documents.ek2 import AttendanceRow as SheetRow
-from bot.documents.ek2 import AttendanceSheet
 from bot.domain.calendar import MeetingWindow
 from bot.domain.clock import Clock
 from bot.domain.meetings import (
@@ -54,7 +51,6 @@ from bot.domain.meetings import (
 from bot.domain.models import Council, CouncilKind, Institution, Person, Province, Rank, RoleKind
 from bot.domain.permissions import Grant, Permission, Target, allowed
 from bot.domain.validation import clean_text
-from bot.i18n import translator
 from bot.notify.quiet import QuietHours
 from bot.services.access import council_or_refuse, reachable_councils, require, target_of
 from bot.services.calendar import council_windows, working_calendar
@@ -72,8 +68,6 @@ PROPOSAL_MAX = 300
 INVITEE_FIELD_MAX = 150
 # How far ahead a meeting may be set: beyond this a typed year is a typo.
 MAX_DAYS_AHEAD = 400
-# Attendees may check themselves in from this long before the start until the end.
-CHECKIN_EARLY = timedelta(hours=1)
 
 # Notice kinds; their renderers live in bot.notify.meeting_kinds.
 NOTICE_KIND = "meeting_notice"            # new, moved or cancelled: to every recipient
@@ -141,7 +135,7 @@ def _today(clock: Clock, place: Where) -> date:
     return place.local(clock.now()).date()
 
 
-async def _meeting(store: Store, meeting_id: int) -> tuple[Meeting, Where]:
+async def find(store: Store, meeting_id: int) -> tuple[Meeting, Where]:
     meeting = await store.meetings.get(meeting_id)
     if meeting is None:
         raise ServiceError(Refusal.NOT_FOUND, f"meeting {meeting_id}")
@@ -319,7 +313,7 @@ def meeting_payload(meeting: Meeting, place: Where, **extra: Any) -> dict[str, A
     }
 
 
-async def _queue(
+async def queue(
     store: Store,
     now: datetime,
     key: str,
@@ -344,12 +338,17 @@ async def _queue(
 
 async def _queue_notice(store: Store, now: datetime, meeting: Meeting, place: Where,
                         event: Event, quiet: QuietHours | None, actor_id: int | None,
-                        **extra: Any) -> int:
+                        also: Sequence[Person] = (), **extra: Any) -> int:
+    """The notice to every recipient; `also`: deputies named for the earlier date, who must
+    hear of a move or a cancellation too."""
     people = await recipients(store, meeting, place)
+    known = {p.person.id for p in people}
+    people += [NoticeRecipient(p, Seating.INFO) for p in also
+               if p.id not in known and p.telegram_user_id > 0]
     if event is Event.CANCELLED:
         people = [NoticeRecipient(p.person, Seating.INFO, p.institution) for p in people]
     payload = meeting_payload(meeting, place, event=event.value, stamp=now.isoformat(), **extra)
-    return await _queue(
+    return await queue(
         store, now, f"meeting:{meeting.id}:{meeting.sequence}:{event.value}", NOTICE_KIND,
         payload, [p.recipient() for p in people], place, quiet, created_by=actor_id)
 
@@ -551,7 +550,7 @@ async def _ask_chair(store: Store, now: datetime, meeting: Meeting, place: Where
     seats = await council_seats(store, place.council)
     chairs = [Recipient(s.person.telegram_user_id, s.person.id) for s in seats.chairs
               if s.person.telegram_user_id > 0]
-    return await _queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:approval",
+    return await queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:approval",
                         APPROVAL_KIND, meeting_payload(meeting, place), chairs, place, quiet,
                         urgent=True, created_by=actor_id)
 
@@ -579,7 +578,7 @@ class Decided:
 async def manageable_by_chair(store: Store, clock: Clock, grants: list[Grant],
                               meeting_id: int, sequence: int) -> tuple[Meeting, Where]:
     """A meeting waiting for this chair's decision, as the button that shows it knew it."""
-    meeting, place = await _meeting(store, meeting_id)
+    meeting, place = await find(store, meeting_id)
     require(Permission.APPROVE_MEETING, grants, target_of(place.council))
     _still_open(meeting, sequence, clock.now())
     if meeting.status is not MeetingStatus.AWAITING_CHAIR:
@@ -603,7 +602,7 @@ async def approve(
         await store.audit.record(now, "meeting.approve", f"meeting:{meeting.id}",
                                  actor_id=actor_id, sequence=sequence)
         sent = await _queue_notice(store, now, approved, place, Event.NEW, quiet, actor_id)
-        await _queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:approved",
+        await queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:approved",
                      DECISION_KIND, meeting_payload(approved, place, decision="approved",
                                                     recipients=sent),
                      await _secretariat(store, place), place, quiet, urgent=True)
@@ -623,7 +622,7 @@ async def propose(
         await store.meetings.set_chair_proposal(meeting.id, proposal, now)
         await store.audit.record(now, "meeting.propose", f"meeting:{meeting.id}",
                                  actor_id=actor_id, proposal=proposal)
-        await _queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:proposal",
+        await queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:proposal",
                      DECISION_KIND, meeting_payload(meeting, place, decision="proposal",
                                                     proposal=proposal),
                      await _secretariat(store, place), place, quiet, urgent=True)
@@ -655,7 +654,7 @@ async def set_chair_approval(store: Store, clock: Clock, grants: list[Grant],
 
 async def manageable(store: Store, grants: list[Grant], meeting_id: int,
                       now: datetime) -> tuple[Meeting, Where]:
-    meeting, place = await _meeting(store, meeting_id)
+    meeting, place = await find(store, meeting_id)
     require(Permission.SCHEDULE_MEETING, grants, target_of(place.council))
     _still_open(meeting, None, now)
     return meeting, place
@@ -666,6 +665,16 @@ async def plan_move(store: Store, clock: Clock, grants: list[Grant], meeting_id:
     meeting, place = await manageable(store, grants, meeting_id, clock.now())
     return await plan(store, clock, grants, place.council.id, meeting.kind, day, at,
                       meeting_id=meeting.id, period=meeting.period)
+
+
+async def _named_deputies(store: Store, meeting_id: int) -> list[Person]:
+    found = []
+    for got in (await store.meetings.answers(meeting_id)).values():
+        if got.deputy_person_id is not None:
+            person = await store.people.get(got.deputy_person_id)
+            if person is not None:
+                found.append(person)
+    return found
 
 
 async def move(
@@ -683,6 +692,7 @@ async def move(
     meeting, place = await manageable(store, grants, meeting_id, clock.now())
     now = clock.now()
     retimed = found.starts_at != meeting.starts_at
+    deputies_named = await _named_deputies(store, meeting.id)
     async with store.db.transaction():
         await store.meetings.move(meeting.id, found.starts_at, place_text, now, cleaned_reason)
         if retimed:
@@ -698,7 +708,7 @@ async def move(
             return Scheduled(moved, place, 0, chairs)
         await store.meetings.set_noticed(meeting.id, now)
         sent = await _queue_notice(
-            store, now, moved, place, Event.MOVED, quiet, actor_id,
+            store, now, moved, place, Event.MOVED, quiet, actor_id, deputies_named,
             previous_starts_at=meeting.starts_at.astimezone(UTC).isoformat(),
             previous_place=meeting.place, answers_reset=retimed)
     return Scheduled(moved, place, sent, 0)
@@ -712,6 +722,7 @@ async def cancel(
     now = clock.now()
     meeting, place = await manageable(store, grants, meeting_id, now)
     cleaned = clean_text(reason, REASON_MAX)
+    deputies_named = await _named_deputies(store, meeting.id)
     async with store.db.transaction():
         await store.meetings.cancel(meeting.id, cleaned, now)
         cancelled = await store.meetings.get(meeting.id)
@@ -723,14 +734,14 @@ async def cancel(
             seats = await council_seats(store, place.council)
             chairs = [Recipient(s.person.telegram_user_id, s.person.id,
                                 {"seating": Seating.CHAIR.value}) for s in seats.chairs]
-            sent = await _queue(
+            sent = await queue(
                 store, now, f"meeting:{meeting.id}:{cancelled.sequence}:cancelled",
                 NOTICE_KIND, meeting_payload(cancelled, place, event=Event.CANCELLED.value,
                                              reason=cleaned, invitation=False),
                 chairs, place, quiet, urgent=True, created_by=actor_id)
             return Scheduled(cancelled, place, sent, 0)
         sent = await _queue_notice(store, now, cancelled, place, Event.CANCELLED, quiet,
-                                   actor_id, reason=cleaned, invitation=True)
+                                   actor_id, deputies_named, reason=cleaned, invitation=True)
     return Scheduled(cancelled, place, sent, 0)
 
 
@@ -762,7 +773,7 @@ async def answering(
     sequence: int, institution_id: int,
 ) -> Answering:
     """Check that `person` may answer now for `institution_id` and from which seat."""
-    meeting, place = await _meeting(store, meeting_id)
+    meeting, place = await find(store, meeting_id)
     _still_open(meeting, sequence, clock.now())
     if meeting.status is MeetingStatus.AWAITING_CHAIR:
         raise ServiceError(Refusal.MEETING_NOT_APPROVED)
@@ -816,7 +827,7 @@ async def answer(
                                  answer=value.value, excuse=cleaned,
                                  deputy=deputy.id if deputy else None)
         if value is Answer.DEPUTY and deputy is not None:
-            await _queue(
+            await queue(
                 store, now,
                 f"meeting:{meeting.id}:{meeting.sequence}:deputy:{institution_id}:"
                 f"{deputy.id}:{now.isoformat()}",
@@ -874,7 +885,7 @@ async def deputy_reply(
                                  accepted=accept)
         member = seat.seats.primary
         if not accept and member is not None and member.person.telegram_user_id > 0:
-            await _queue(
+            await queue(
                 store, now,
                 f"meeting:{meeting.id}:{meeting.sequence}:declined:{institution_id}:"
                 f"{now.isoformat()}",
@@ -904,13 +915,15 @@ async def member_seats(store: Store, person: Person) -> list[tuple[Council, Inst
     return found
 
 
-async def set_away(store: Store, clock: Clock, person: Person, until: date | None,
-                   *, back: bool = False) -> int:
+async def set_away(store: Store, clock: Clock, grants: list[Grant], person: Person,
+                   until: date | None, *, back: bool = False) -> int:
     """The member marks themself away until `until` (inclusive), or back; returns the seats
     changed. Notices queued from now on go to the deputy (Art. 9(2))."""
     seats = await member_seats(store, person)
     if not seats:
         raise ServiceError(Refusal.FORBIDDEN, "not a member")
+    for council, institution, _role_id in seats:
+        require(Permission.MARK_AWAY, grants, target_of(council, institution.id))
     now = clock.now()
     async with store.db.transaction():
         for _council, _institution, role_id in seats:
@@ -962,24 +975,25 @@ class Detail:
     manage: bool            # the secretariat: move, cancel, mark, export
     attendance: bool        # the secretariat and the chair: who answered what
     approve: bool           # the chair, while it waits for them
-    own: list[tuple[Institution, AnswerRow | None]]  # the answers of my institutions
+    own: list[tuple[Institution, AnswerRow | None, Seating]]  # my institutions' answers
     chair_approval: bool    # the council's setting
     invitees: list[Invitee]
 
 
 async def detail(store: Store, clock: Clock, grants: list[Grant], person: Person | None,
                  meeting_id: int) -> Detail:
-    meeting, place = await _meeting(store, meeting_id)
+    meeting, place = await find(store, meeting_id)
     target = target_of(place.council)
     require(Permission.VIEW_MEETINGS, grants, target)
     answers = await store.meetings.answers(meeting.id)
-    own: list[tuple[Institution, AnswerRow | None]] = []
+    own: list[tuple[Institution, AnswerRow | None, Seating]] = []
     if person is not None:
         seats = await council_seats(store, place.council)
         for row in seats.institutions:
-            if any(s is not None and s.person.id == person.id
-                   for s in (row.primary, row.alternate)):
-                own.append((row.institution, answers.get(row.institution.id)))
+            for seat, seating in ((row.primary, Seating.MEMBER),
+                                  (row.alternate, Seating.DEPUTY)):
+                if seat is not None and seat.person.id == person.id:
+                    own.append((row.institution, answers.get(row.institution.id), seating))
     return Detail(
         meeting, place,
         manage=allowed(Permission.SCHEDULE_MEETING, grants, target),
@@ -1016,7 +1030,7 @@ class AttendanceView:
 async def attendance_view(store: Store, grants: list[Grant], meeting_id: int) -> AttendanceView:
     """Where each institution stands: confirmed, excused (with the reason), deputy, no answer,
     nobody registered. Re-read on every call: the last answer stands."""
-    meeting, place = await _meeting(store, meeting_id)
+    meeting, place = await find(store, meeting_id)
     require(Permission.VIEW_ATTENDANCE, grants, target_of(place.council))
     seats = await council_seats(store, place.council)
     answers = await store.meetings.answers(meeting.id)
@@ -1031,270 +1045,3 @@ async def attendance_view(store: Store, grants: list[Grant], meeting_id: int) ->
             got.excuse if got else None,
             got is not None and got.answer is Answer.DEPUTY_CONFIRMED))
     return AttendanceView(meeting, place, rows, await store.meetings.invitees(meeting.id))
-
-
-# --- on the day ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """Someone who may be marked present for an institution (or as an invitee)."""
-
-    key: str                  # "p<person id>" or "r<attendance row id>"
-    name: str
-    title: str
-    present: bool
-    expected: bool            # confirmed beforehand
-
-
-@dataclass(frozen=True, slots=True)
-class MarkGroup:
-    institution: Institution | None    # None: invitees and people added on the spot
-    candidates: list[Candidate]
-
-    @property
-    def present(self) -> int:
-        return sum(1 for c in self.candidates if c.present)
-
-
-async def _markable(store: Store, grants: list[Grant], meeting_id: int,
-                    permission: Permission = Permission.MARK_ATTENDANCE,
-                    ) -> tuple[Meeting, Where]:
-    meeting, place = await _meeting(store, meeting_id)
-    require(permission, grants, target_of(place.council))
-    if meeting.status is MeetingStatus.CANCELLED:
-        raise ServiceError(Refusal.MEETING_CANCELLED)
-    if meeting.status is MeetingStatus.AWAITING_CHAIR:
-        raise ServiceError(Refusal.MEETING_NOT_APPROVED)
-    return meeting, place
-
-
-async def mark_groups(store: Store, grants: list[Grant], meeting_id: int) -> list[MarkGroup]:
-    """Per institution the people who may be marked (member, deputy; on the sub-commission the
-    liaison officers), then the invitees and those added on the spot."""
-    meeting, place = await _markable(store, grants, meeting_id)
-    seats = await council_seats(store, place.council)
-    answers = await store.meetings.answers(meeting.id)
-    marked = await store.meetings.attendance(meeting.id)
-    by_person = {r.person_id: r for r in marked if r.person_id is not None}
-    groups = []
-    for row in seats.institutions:
-        got = answers.get(row.institution.id)
-        candidates = []
-        for seat in (row.primary, row.alternate):
-            if seat is None:
-                continue
-            expected = got is not None and (
-                (got.answer is Answer.ATTENDING and seat is row.primary)
-                or (got.answer is Answer.DEPUTY_CONFIRMED
-                    and got.deputy_person_id == seat.person.id))
-            done = by_person.get(seat.person.id)
-            candidates.append(Candidate(f"p{seat.person.id}", seat.person.full_name,
-                                        seat.person.title, bool(done and done.present),
-                                        expected))
-        groups.append(MarkGroup(row.institution, candidates))
-    others = []
-    invited = {i.person_id for i in await store.meetings.invitees(meeting.id) if i.person_id}
-    for invitee in await store.meetings.invitees(meeting.id):
-        if invitee.person_id is not None:
-            done = by_person.get(invitee.person_id)
-            others.append(Candidate(f"p{invitee.person_id}", invitee.name, invitee.title,
-                                    bool(done and done.present), True))
-    for row_ in marked:
-        if row_.person_id is None or (row_.institution_id is None
-                                      and row_.person_id not in invited):
-            others.append(Candidate(f"r{row_.id}", row_.name, row_.title, row_.present, False))
-    groups.append(MarkGroup(None, others))
-    return groups
-
-
-def _is_day_of(meeting: Meeting, now: datetime) -> bool:
-    return meeting.starts_at - timedelta(days=1) <= now
-
-
-async def toggle(store: Store, clock: Clock, grants: list[Grant], actor_id: int | None,
-                 meeting_id: int, key: str, institution_id: int | None) -> bool:
-    """Mark someone present, or not present again; returns whether they are now present."""
-    meeting, place = await _markable(store, grants, meeting_id)
-    now = clock.now()
-    if not _is_day_of(meeting, now):
-        raise ServiceError(Refusal.CHECKIN_CLOSED, "not yet the day")
-    marked = await store.meetings.attendance(meeting.id)
-    if key.startswith("r"):
-        row = next((r for r in marked if str(r.id) == key[1:]), None)
-        if row is None:
-            raise ServiceError(Refusal.NOT_FOUND, key)
-        await store.meetings.set_present(row.id, meeting.id, not row.present, now, actor_id)
-        return not row.present
-    person_id = int(key[1:]) if key[1:].isdigit() else 0
-    done = next((r for r in marked if r.person_id == person_id), None)
-    present = not (done is not None and done.present)
-    await _mark_person(store, meeting, place, person_id, institution_id, now, actor_id,
-                       present)
-    return present
-
-
-async def _mark_person(store: Store, meeting: Meeting, place: Where, person_id: int,
-                       institution_id: int | None, now: datetime, actor_id: int | None,
-                       present: bool) -> None:
-    """Record a person as they stand (the Ek-2 keeps the name and title of that day). Only
-    someone who sits for the institution, or a meeting invitee, can be marked."""
-    seats = await council_seats(store, place.council)
-    person: Person | None = None
-    institution_name = ""
-    row = seats.of(institution_id) if institution_id is not None else None
-    if row is not None:
-        for seat in (row.primary, row.alternate):
-            if seat is not None and seat.person.id == person_id:
-                person, institution_name = seat.person, row.institution.name
-    else:
-        invitee = next((i for i in await store.meetings.invitees(meeting.id)
-                        if i.person_id == person_id), None)
-        if invitee is not None:
-            person = await store.people.get(person_id)
-            institution_name = invitee.organization
-    if person is None:
-        raise ServiceError(Refusal.NOT_FOUND, f"person {person_id}")
-    async with store.db.transaction():
-        await store.meetings.mark(meeting.id, now, institution=institution_name,
-                                  title=person.title, name=person.full_name, phone=person.phone,
-                                  present=present,
-                                  institution_id=row.institution.id if row else None,
-                                  person_id=person.id, marked_by=actor_id)
-        if meeting.status is MeetingStatus.SCHEDULED and present:
-            await store.meetings.set_status(meeting.id, MeetingStatus.HELD, now)
-
-
-async def add_on_the_spot(store: Store, clock: Clock, grants: list[Grant], actor_id: int | None,
-                          meeting_id: int, entry: InviteeDraft, phone: str = "") -> None:
-    """Someone not on the list who attends: an invitee or Presidency staff (Art. 4(4), 4(5))."""
-    meeting, _place = await _markable(store, grants, meeting_id)
-    now = clock.now()
-    if not _is_day_of(meeting, now):
-        raise ServiceError(Refusal.CHECKIN_CLOSED, "not yet the day")
-    async with store.db.transaction():
-        await store.meetings.mark(meeting.id, now, institution=entry.organization,
-                                  title=entry.title, name=entry.name, phone=phone,
-                                  marked_by=actor_id)
-        if meeting.status is MeetingStatus.SCHEDULED:
-            await store.meetings.set_status(meeting.id, MeetingStatus.HELD, now)
-        await store.audit.record(now, "meeting.attendee", f"meeting:{meeting.id}",
-                                 actor_id=actor_id, name=entry.name)
-
-
-async def open_checkin(store: Store, clock: Clock, grants: list[Grant], actor_id: int | None,
-                       meeting_id: int) -> int:
-    """Open the attendees' own "I am here" button until the meeting ends; each expected
-    attendee (everyone told of the meeting but those excused) gets it. Returns rows queued."""
-    meeting, place = await _markable(store, grants, meeting_id)
-    now = clock.now()
-    if not (meeting.starts_at - CHECKIN_EARLY <= now < meeting.ends_at):
-        raise ServiceError(Refusal.CHECKIN_CLOSED)
-    answers = await store.meetings.answers(meeting.id)
-    people = []
-    for candidate in await recipients(store, meeting, place):
-        # Those who answer for an institution, unless they said they will not come.
-        got = answers.get(candidate.institution_id or 0)
-        if candidate.seating not in (Seating.MEMBER, Seating.DEPUTY) or (
-                got is not None and got.answer is Answer.EXCUSED):
-            continue
-        if candidate.seating is Seating.MEMBER and got is not None and got.answer in (
-                Answer.DEPUTY, Answer.DEPUTY_CONFIRMED):
-            continue
-        people.append(Recipient(candidate.person.telegram_user_id, candidate.person.id))
-    chosen = [a.deputy_person_id for a in answers.values()
-              if a.answer is Answer.DEPUTY_CONFIRMED and a.deputy_person_id]
-    chosen += [i.person_id for i in await store.meetings.invitees(meeting.id) if i.person_id]
-    for person_id in chosen:
-        person = await store.people.get(person_id)
-        if person is not None and person.telegram_user_id > 0:
-            people.append(Recipient(person.telegram_user_id, person.id))
-    async with store.db.transaction():
-        await store.meetings.set_checkin(meeting.id, meeting.ends_at, now)
-        await store.audit.record(now, "meeting.checkin", f"meeting:{meeting.id}",
-                                 actor_id=actor_id)
-        return await _queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:checkin",
-                            CHECKIN_KIND, meeting_payload(meeting, place),
-                            list({r.chat_id: r for r in people}.values()), place, None,
-                            urgent=True, created_by=actor_id)
-
-
-async def check_in(store: Store, clock: Clock, person: Person, meeting_id: int,
-                   sequence: int) -> Meeting:
-    """The attendee's own button: marks them present for the institution they sit for."""
-    meeting, place = await _meeting(store, meeting_id)
-    now = clock.now()
-    if meeting.status is MeetingStatus.CANCELLED:
-        raise ServiceError(Refusal.MEETING_CANCELLED)
-    if sequence != meeting.sequence:
-        raise ServiceError(Refusal.MEETING_MOVED)
-    if meeting.checkin_until is None or now >= meeting.checkin_until:
-        raise ServiceError(Refusal.CHECKIN_CLOSED)
-    seats = await council_seats(store, place.council)
-    institution_id = next(
-        (row.institution.id for row in seats.institutions
-         for seat in (row.primary, row.alternate)
-         if seat is not None and seat.person.id == person.id), None)
-    invited = any(i.person_id == person.id for i in await store.meetings.invitees(meeting.id))
-    if institution_id is None and not invited:
-        raise ServiceError(Refusal.FORBIDDEN, "not an attendee")
-    await _mark_person(store, meeting, place, person.id, institution_id, now, person.id, True)
-    return meeting
-
-
-# --- Ek-2 (Art. 12(7)) --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Ek2Export:
-    sheet: AttendanceSheet
-    meeting: Meeting
-    where: Where
-
-    def filename(self, extension: str) -> str:
-        local = self.where.local(self.meeting.starts_at)
-        name = f"Ek-2_{self.where.council.name}_{local:%Y-%m-%d}.{extension}"
-        return name.replace(" ", "_")
-
-
-async def ek2_sheet(store: Store, clock: Clock, grants: list[Grant],
-                    meeting_id: int) -> Ek2Export:
-    """The attendance list: after the meeting (or once anyone is marked) who actually attended,
-    before it the people confirmed and the invitees; institutions in the council's order,
-    then invitees and people added on the spot as entered. The form is Turkish whatever the
-    reader's language: it is the paper the participants sign."""
-    meeting, place = await _markable(store, grants, meeting_id, Permission.EXPORT_ATTENDANCE)
-    tr = translator("tr")
-    local = place.local(meeting.starts_at)
-    sheet = AttendanceSheet(
-        council=council_title(tr, place.council.kind, place.council.name),
-        place=meeting.place,
-        date=f"{tr.date(local.date())}, {tr.time(local)}")
-    order = {i.id: n for n, i in enumerate(await store.councils.institutions(
-        institution_council(place.council)))}
-    marked = [r for r in await store.meetings.attendance(meeting.id) if r.present]
-    if marked or clock.now() >= meeting.starts_at:
-        marked.sort(key=lambda r: (r.institution_id is None,
-                                   order.get(r.institution_id or 0, len(order)), r.id))
-        sheet.rows.extend(SheetRow(r.institution, r.title, r.name, r.phone) for r in marked)
-        return Ek2Export(sheet, meeting, place)
-    seats = await council_seats(store, place.council)
-    answers = await store.meetings.answers(meeting.id)
-    for row in seats.institutions:
-        got = answers.get(row.institution.id)
-        if got is None:
-            continue
-        attendee: Person | None = None
-        if got.answer is Answer.ATTENDING and row.primary is not None:
-            attendee = row.primary.person
-        elif got.answer is Answer.DEPUTY_CONFIRMED and got.deputy_person_id:
-            attendee = await store.people.get(got.deputy_person_id)
-        if attendee is not None:
-            sheet.rows.append(SheetRow(row.institution.name, attendee.title, attendee.full_name,
-                                       attendee.phone))
-    for invitee in await store.meetings.invitees(meeting.id):
-        person = await store.people.get(invitee.person_id) if invitee.person_id else None
-        sheet.rows.append(SheetRow(
-            invitee.organization, invitee.title or (person.title if person else ""),
-            invitee.name, invitee.phone or (person.phone if person else "")))
-    return Ek2Export(sheet, meeting, place)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.store.agenda import AgendaRepository
 from bot.store.audit import AuditRepository
 from bot.store.councils import CouncilRepository
 from bot.store.db import Database
@@ -24,6 +25,7 @@ class Store:
         self.meetings = MeetingRepository(db)
         self.outbox = OutboxRepository(db)
         self.reminder_facts = ReminderFactsRepository(db)
+        self.agenda = AgendaRepository(db)
 
     async def open(self) -> Store:
         await self.db.ensure_open()

@@ -56,7 +56,9 @@ def test_liaison_officers_have_no_administration() -> None:
                      Rank.PRINCIPAL)]
     # Seeing their councils' meetings and answering a notice is not administration: liaison
     # officers are the sub-commission's members (Art. 6(3)).
-    theirs = {Permission.VIEW_OWN, Permission.VIEW_MEETINGS, Permission.ANSWER_MEETING}
+    theirs = {Permission.VIEW_OWN, Permission.VIEW_MEETINGS, Permission.ANSWER_MEETING,
+              # Sending the institution's agenda proposals is their first duty (Art. 10(2)).
+              Permission.PROPOSE, Permission.VIEW_AGENDA}
     for permission in Permission:
         if permission in theirs:
             assert allowed(permission, liaison)

@@ -210,10 +210,6 @@ def render_notice(data: RenderInput) -> Rendered:
         old = local_start(before)
         lines.append(t("Instead of: {date}, {time}, {place}").format(
             date=t.date(old.date()), time=t.time(old), place=html.escape(before["place"])))
-    agenda = p.get("agenda") or []
-    if agenda:
-        lines += ["", t("<b>Agenda</b>")]
-        lines += [f"{n}. {html.escape(str(entry))}" for n, entry in enumerate(agenda, start=1)]
     buttons = answer_buttons(t, p, item)
     if buttons:
         lines.append("")

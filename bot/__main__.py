@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.config import Settings, SettingsError
 from bot.domain.clock import SystemClock
 from bot.domain.models import CouncilKind
+from bot.domain.permissions import markdown_table
 from bot.domain.validation import InvalidInput
 from bot.services import setup
 from bot.services.errors import Refusal, ServiceError
@@ -43,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--foreign-population", type=int, required=True)
     add.add_argument("--border", action="store_true", help="a border district (Art. 8(1))")
     _calendar_parser(sub)
+    sub.add_parser("permissions", help="print the permission table (Markdown)")
     backup = sub.add_parser("backup", help="copy the database consistently, even while it runs")
     backup.add_argument("path", type=Path, help="where to write the copy")
     return p
@@ -191,6 +193,9 @@ async def execute(argv: list[str], env: dict[str, str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env(env)
+        if args.command == "permissions":
+            print(markdown_table())
+            return 0
         if args.command == "backup":
             return _backup(settings, args)
         if args.command == "init":

@@ -94,9 +94,8 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
     Permission.MANAGE_LIAISONS: {RoleKind.SECRETARIAT: Reach.COUNCIL},
     Permission.VIEW_OWN: {kind: Reach.COUNCIL for kind in RoleKind},
     Permission.VIEW_CALENDAR: {RoleKind.SECRETARIAT: Reach.COUNCIL, RoleKind.CHAIR: Reach.COUNCIL},
-    # Leave days belong to the province (every council's calendar counts them), so the target
-    # is the province: any secretariat in it may enter them; every change is audited.
-    # Administrative leave is declared for a province; its directorate enters it.
+    # Administrative leave is declared for a province; its directorate enters it, and every
+    # council's calendar in the province counts it.
     Permission.MANAGE_LEAVE: {RoleKind.SECRETARIAT: Reach.PROVINCE},
     # Notices are the secretariat's (Art. 11(3), 11(4)); a whole province is written to only
     # by its provincial directorate, which oversees every council of it.
@@ -194,3 +193,60 @@ def inviteable_roles(
     elif allowed(Permission.INVITE_DEPUTY, grants, target):
         options = [(RoleKind.DEPUTY, None)]
     return options
+
+
+# What each permission lets one do, for the table rendered into the README
+# (`python -m bot permissions`); the test suite checks the README shows the current table.
+SUMMARY: dict[Permission, str] = {
+    Permission.INVITE: "invite anyone (`/invite`)",
+    Permission.INVITE_DEPUTY: "invite a deputy (Art. 9(2))",
+    Permission.MANAGE_INVITES: "open invitations (`/invites`)",
+    Permission.VIEW_MEMBERS: "member list (`/members`)",
+    Permission.MANAGE_INSTITUTIONS: "institutions (`/institutions`)",
+    Permission.MANAGE_DISTRICTS: "district councils (`/districts`)",
+    Permission.MANAGE_LIAISONS: "promote a substitute liaison officer (`/promote`)",
+    Permission.VIEW_OWN: "own data (`/me`, `/mydata`, `/forgetme`)",
+    Permission.VIEW_CALENDAR: "meeting calendar (`/calendar`)",
+    Permission.MANAGE_LEAVE: "administrative leave days (`/leave`)",
+    Permission.BROADCAST: "broadcast to a council's members or liaison officers (`/broadcast`)",
+    Permission.BROADCAST_PROVINCE: "broadcast to a whole province",
+    Permission.VIEW_DELIVERIES: "delivery reports (`/deliveries`)",
+    Permission.VIEW_MEETINGS: "meetings (`/meetings`)",
+    Permission.SCHEDULE_MEETING: "schedule, move, cancel a meeting (`/newmeeting`)",
+    Permission.APPROVE_MEETING: "approve a meeting's day, place and time (Art. 11(3))",
+    Permission.ANSWER_MEETING: "answer a notice for the institution",
+    Permission.VIEW_ATTENDANCE: "attendance per institution",
+    Permission.MARK_ATTENDANCE: "mark attendance, open the check-in",
+    Permission.EXPORT_ATTENDANCE: "Ek-2 attendance list (`/export`)",
+    Permission.MARK_AWAY: "mark oneself away (`/away`, Art. 9(2))",
+    Permission.PROPOSE: "agenda proposals (`/propose`, `/myproposals`)",
+    Permission.REVIEW_PROPOSALS: "review proposals, publish the agenda (`/proposals`)",
+    Permission.VIEW_AGENDA: "published agenda (`/agenda`)",
+}
+_COLUMNS = (RoleKind.SECRETARIAT, RoleKind.CHAIR, RoleKind.MEMBER, RoleKind.DEPUTY,
+            RoleKind.LIAISON, RoleKind.INVITEE)
+
+
+def _cell(kind: RoleKind, reach: Reach | None) -> str:
+    if reach is None:
+        return "–"
+    if reach is Reach.PROVINCE:
+        return "provincial secretariat"
+    if reach is Reach.INSTITUTION:
+        return "own institution"
+    if kind is RoleKind.SECRETARIAT:
+        return "own council (provincial: whole province)"
+    return "own council"
+
+
+def markdown_table() -> str:
+    """The permission table as Markdown: a row per permission, a column per role."""
+    lines = [
+        "| permission | " + " | ".join(kind.value for kind in _COLUMNS) + " |",
+        "|---|" + "---|" * len(_COLUMNS),
+    ]
+    for permission, holders in TABLE.items():
+        label = SUMMARY.get(permission, permission.value)
+        cells = [_cell(kind, holders.get(kind)) for kind in _COLUMNS]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -100,3 +100,16 @@ def test_meetings_secretariat_schedules_chair_approves_institutions_answer() -> 
         assert not allowed(permission, chair, council)
     assert allowed(Permission.VIEW_MEETINGS, member, council)
     assert not allowed(Permission.VIEW_MEETINGS, member, Target(PROVINCE, DISTRICT))
+
+
+def test_the_readme_shows_the_permission_table_of_the_code() -> None:
+    """design.md principle 4: one table, in code, rendered into the README."""
+    from pathlib import Path
+
+    from bot.domain.permissions import SUMMARY, TABLE, markdown_table
+
+    assert set(SUMMARY) == set(TABLE) == set(Permission)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- permissions:start -->\n", 1)[1]
+    shown = block.split("\n<!-- permissions:end -->")[0]
+    assert shown == markdown_table(), "run `python -m bot permissions` and update the README"

@@ -22,6 +22,7 @@ from bot.handlers.base import (
     buttons,
     cancel_flow,
     cancel_row,
+    command_entry,
     conversation,
     data_parts,
     guarded,
@@ -363,8 +364,7 @@ def build_institutions_conversation() -> ConversationHandler[KurulContext]:
     text, other = f.TEXT & ~f.COMMAND, ~f.COMMAND
     return conversation(
         name="institutions",
-        entry_points=[CommandHandler("institutions", inst_start),
-                      CallbackQueryHandler(inst_start, pattern=r"^menu:institutions$")],
+        entry_points=command_entry("institutions", inst_start),
         states={
             I_COUNCIL: [CallbackQueryHandler(inst_council, pattern=r"^ins:c:"),
                         CallbackQueryHandler(inst_council_page, pattern=r"^ins:cp:"),
@@ -387,8 +387,7 @@ def build_districts_conversation() -> ConversationHandler[KurulContext]:
     text, other = f.TEXT & ~f.COMMAND, ~f.COMMAND
     return conversation(
         name="districts",
-        entry_points=[CommandHandler("districts", dist_start),
-                      CallbackQueryHandler(dist_start, pattern=r"^menu:districts$")],
+        entry_points=command_entry("districts", dist_start),
         states={
             D_ACTION: [CallbackQueryHandler(dist_action, pattern=r"^dis:a:(add|rename|remove)$"),
                        MessageHandler(other, want_button)],

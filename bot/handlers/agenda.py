@@ -56,6 +56,7 @@ from bot.handlers.base import (
     KurulContext,
     answer,
     buttons,
+    command_entry,
     conversation,
     data_parts,
     edit_or_send,
@@ -629,8 +630,7 @@ def build_propose_conversation() -> ConversationHandler[KurulContext]:
               CallbackQueryHandler(propose_cancel, pattern=r"^ap:x$")]
     return conversation(
         name=FLOW,
-        entry_points=[CommandHandler("propose", propose_start),
-                      CallbackQueryHandler(propose_start, pattern=r"^menu:propose$"),
+        entry_points=[*command_entry("propose", propose_start),
                       CallbackQueryHandler(propose_from_call, pattern=r"^ag:new:\d+$"),
                       CallbackQueryHandler(edit_start, pattern=r"^ag:ed:\d+$")],
         states={

@@ -25,7 +25,15 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackContext, ConversationHandler, ExtBot
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    ExtBot,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
@@ -279,6 +287,11 @@ def cancel_flow(flow: str, message: str = N_("Cancelled. Nothing was saved.")) -
         return END
 
     return cancel
+
+
+def command_entry(name: str, start: Step) -> list[BaseHandler[Update, KurulContext, Any]]:
+    """A flow's entry points: its command, and its button in /menu (``menu:<name>``)."""
+    return [CommandHandler(name, start), CallbackQueryHandler(start, pattern=f"^menu:{name}$")]
 
 
 def cancel_row(ctx: KurulContext, data: str) -> list[tuple[str, str]]:

@@ -39,6 +39,7 @@ from bot.handlers.base import (
     buttons,
     cancel_flow,
     cancel_row,
+    command_entry,
     conversation,
     data_parts,
     edit_or_send,
@@ -263,8 +264,7 @@ def build_broadcast_conversation() -> ConversationHandler[KurulContext]:
     text, other = f.TEXT & ~f.COMMAND, ~f.COMMAND
     return conversation(
         name="broadcast",
-        entry_points=[CommandHandler("broadcast", start),
-                      CallbackQueryHandler(start, pattern=r"^menu:broadcast$")],
+        entry_points=command_entry("broadcast", start),
         states={
             B_AUDIENCE: [CallbackQueryHandler(audience_chosen,
                                               pattern=r"^bc:(a:(members|liaison)|p:\d+)$"),

@@ -42,6 +42,7 @@ from bot.handlers.base import (
     buttons,
     cancel_flow,
     cancel_row,
+    command_entry,
     conversation,
     data_parts,
     edit_or_send,
@@ -481,8 +482,7 @@ def build_leave_conversation() -> ConversationHandler[KurulContext]:
     text, other = f.TEXT & ~f.COMMAND, ~f.COMMAND
     return conversation(
         name="leave",
-        entry_points=[CommandHandler("leave", leave_start),
-                      CallbackQueryHandler(leave_start, pattern=r"^menu:leave$")],
+        entry_points=command_entry("leave", leave_start),
         states={
             L_PROVINCE: [CallbackQueryHandler(leave_province, pattern=r"^lv:p:\d+$"),
                          MessageHandler(other, want_button)],

@@ -27,6 +27,7 @@ from bot.handlers.base import (
     answer,
     buttons,
     cancel_flow,
+    command_entry,
     conversation,
     data_parts,
     edit_or_send,
@@ -276,10 +277,7 @@ def build_invite_conversation() -> ConversationHandler[KurulContext]:
     not_command = ~f.COMMAND
     return conversation(
         name="invite",
-        entry_points=[
-            CommandHandler("invite", start),
-            CallbackQueryHandler(start, pattern=r"^menu:invite$"),
-        ],
+        entry_points=command_entry("invite", start),
         states={
             COUNCIL: [
                 CallbackQueryHandler(council_chosen, pattern=r"^inv:c:"),

@@ -45,6 +45,7 @@ from bot.handlers.base import (
     buttons,
     cancel_flow,
     cancel_row,
+    command_entry,
     conversation,
     data_parts,
     edit_or_send,
@@ -624,8 +625,7 @@ def build_away_conversation() -> ConversationHandler[KurulContext]:
     text, other = f.TEXT & ~f.COMMAND, ~f.COMMAND
     return conversation(
         name="away",
-        entry_points=[CommandHandler("away", away_start),
-                      CallbackQueryHandler(away_start, pattern=r"^menu:away$")],
+        entry_points=command_entry("away", away_start),
         states={W_DAY: [MessageHandler(text, away_day),
                         CallbackQueryHandler(away_back, pattern=r"^aw:back$"),
                         MessageHandler(other, want_text)]},

@@ -45,6 +45,7 @@ from bot.handlers.base import (
     buttons,
     cancel_flow,
     cancel_row,
+    command_entry,
     conversation,
     data_parts,
     ends_on_refusal,
@@ -637,8 +638,7 @@ def build_newmeeting_conversation() -> ConversationHandler[KurulContext]:
     noop = CallbackQueryHandler(nm_inactive_day, pattern=r"^nm:_$")
     return conversation(
         name="newmeeting",
-        entry_points=[CommandHandler("newmeeting", newmeeting_start),
-                      CallbackQueryHandler(newmeeting_start, pattern=r"^menu:newmeeting$"),
+        entry_points=[*command_entry("newmeeting", newmeeting_start),
                       CallbackQueryHandler(move_start, pattern=r"^mt:mv:\d+$")],
         states={
             NM_COUNCIL: [CallbackQueryHandler(nm_council, pattern=r"^nm:c:\d+$"),

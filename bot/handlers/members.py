@@ -28,6 +28,7 @@ from bot.handlers.base import (
     answer,
     buttons,
     cancel_flow,
+    command_entry,
     conversation,
     edit_or_send,
     int_part,
@@ -242,10 +243,7 @@ def build_promote_conversation() -> ConversationHandler[KurulContext]:
     not_command = ~f.COMMAND
     return conversation(
         name="promote",
-        entry_points=[
-            CommandHandler("promote", promote_start),
-            CallbackQueryHandler(promote_start, pattern=r"^menu:promote$"),
-        ],
+        entry_points=command_entry("promote", promote_start),
         states={
             P_COUNCIL: [CallbackQueryHandler(promote_council, pattern=r"^pro:c:"),
                         CallbackQueryHandler(promote_council_page, pattern=r"^pro:cp:"),

@@ -22,6 +22,7 @@ from bot.handlers import (
     broadcast,
     calendar,
     common,
+    decisions,
     invites,
     meetings,
     meetings_day,
@@ -33,7 +34,7 @@ from bot.handlers import (
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
 from bot.i18n import SUPPORTED_LOCALES, translator
-from bot.notify import agenda_kinds, meeting_kinds
+from bot.notify import agenda_kinds, decision_kinds, meeting_kinds
 from bot.notify import hooks as notify_hooks
 from bot.notify.engine import Notifier, attach, notifier_of
 from bot.notify.ratelimit import ReplyRateLimiter
@@ -88,6 +89,8 @@ def build_application(
     meeting_kinds.install(notifier)
     # The agenda call and the D-18 reminder (issue 6).
     agenda_kinds.install(notifier)
+    # Decisions: their reminders and escalations (issue 7).
+    decision_kinds.install(notifier)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -125,6 +128,8 @@ def register_handlers(app: KurulApplication) -> None:
     app.add_handler(meetings_day.build_attendee_conversation())
     app.add_handler(agenda.build_propose_conversation())
     app.add_handler(agenda.build_agenda_text_conversation())
+    app.add_handler(decisions.build_minutes_conversation())
+    app.add_handler(decisions.build_progress_conversation())
     # Last of the flows: the excuse, the chair's proposal and a cancellation's reason typed
     # after a notice's button, so that an abandoned one never takes another flow's text.
     app.add_handler(meetings.build_answer_conversation())
@@ -138,6 +143,8 @@ def register_handlers(app: KurulApplication) -> None:
     for plain in [*meetings.meetings_handlers(), *meetings_day.meetings_day_handlers()]:
         app.add_handler(plain)
     for plain in agenda.agenda_handlers():
+        app.add_handler(plain)
+    for plain in decisions.decisions_handlers():
         app.add_handler(plain)
     # The notification engine's watchers: before the gate and after everything (bot/notify).
     for hook, group in notify_hooks.handlers():

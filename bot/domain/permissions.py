@@ -43,6 +43,11 @@ class Permission(enum.StrEnum):
     PROPOSE = "propose"                  # send the institution's agenda proposals (Art. 10(2))
     REVIEW_PROPOSALS = "review_proposals"  # accept, reject, merge, ask; publish the agenda
     VIEW_AGENDA = "view_agenda"          # a meeting's published agenda
+    # Decisions (issue 7)
+    RECORD_MINUTES = "record_minutes"    # minutes and decisions; finalise and distribute (Art. 12)
+    REPORT_PROGRESS = "report_progress"  # the institution's progress on a decision (Art. 12(4))
+    VIEW_DECISIONS = "view_decisions"    # the decision register of my councils
+    VIEW_REPORTS = "view_reports"        # who has reported on decisions and who has not
 
 
 class Reach(enum.StrEnum):
@@ -130,6 +135,18 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
     },
     Permission.REVIEW_PROPOSALS: {RoleKind.SECRETARIAT: Reach.COUNCIL},
     Permission.VIEW_AGENDA: {kind: Reach.COUNCIL for kind in RoleKind},
+    # Decisions. The secretariat writes the minutes (Art. 12(2)); each responsible
+    # institution reports through its liaison officers or its member, who answers for it
+    # (Art. 5(6), 12(4)); the secretariat and the chair follow who has reported.
+    Permission.RECORD_MINUTES: {RoleKind.SECRETARIAT: Reach.COUNCIL},
+    Permission.REPORT_PROGRESS: {
+        RoleKind.LIAISON: Reach.INSTITUTION,
+        RoleKind.MEMBER: Reach.INSTITUTION,
+        RoleKind.DEPUTY: Reach.INSTITUTION,
+    },
+    Permission.VIEW_DECISIONS: {kind: Reach.COUNCIL for kind in RoleKind},
+    Permission.VIEW_REPORTS: {RoleKind.SECRETARIAT: Reach.COUNCIL,
+                              RoleKind.CHAIR: Reach.COUNCIL},
 }
 
 
@@ -222,6 +239,10 @@ SUMMARY: dict[Permission, str] = {
     Permission.PROPOSE: "agenda proposals (`/propose`, `/myproposals`)",
     Permission.REVIEW_PROPOSALS: "review proposals, publish the agenda (`/proposals`)",
     Permission.VIEW_AGENDA: "published agenda (`/agenda`)",
+    Permission.RECORD_MINUTES: "minutes and decisions, Ek-1 (`/minutes`, Art. 12)",
+    Permission.REPORT_PROGRESS: "report progress on a decision (`/progress`, Art. 12(4))",
+    Permission.VIEW_DECISIONS: "decision register (`/decisions`)",
+    Permission.VIEW_REPORTS: "who has reported on decisions",
 }
 _COLUMNS = (RoleKind.SECRETARIAT, RoleKind.CHAIR, RoleKind.MEMBER, RoleKind.DEPUTY,
             RoleKind.LIAISON, RoleKind.INVITEE)

@@ -124,10 +124,7 @@ def quiet_of(ctx: KurulContext) -> QuietHours | None:
 
 async def notices_changed(ctx: KurulContext) -> None:
     """Rows were queued or a meeting's day changed: send now and derive the reminders again."""
-    notifier = notifier_of(ctx.application)
-    notifier.queued()
-    if notifier.started:
-        await notifier.rebuild()
+    await notifier_of(ctx.application).changed()
 
 
 def input_problem(t: Translator, error: MeetingInputError) -> str:

@@ -34,6 +34,7 @@ from bot.documents.calendar_export import council_title
 from bot.domain.agenda import FIXED_ARTICLES, Fixed, TopicArea
 from bot.domain.calendar import AGENDA_DAYS_BEFORE
 from bot.domain.clock import Clock
+from bot.domain.decisions import Status
 from bot.domain.meetings import MeetingStatus
 from bot.domain.models import CouncilKind
 from bot.i18n import Translator
@@ -41,6 +42,7 @@ from bot.notify.engine import Notifier
 from bot.notify.kinds import KINDS, Kind, Rendered, RenderInput
 from bot.notify.reminders import Reminder
 from bot.services import agenda as service
+from bot.services import decisions as decisions_service
 from bot.services import meetings as meeting_service
 from bot.store import Store
 from bot.store.outbox import Notice, Recipient
@@ -120,9 +122,10 @@ def render_answered(data: RenderInput) -> Rendered:
 # --- the published agenda ----------------------------------------------------------------------
 
 
-def agenda_lines(t: Translator, fixed: Sequence[str], groups: Sequence[dict[str, Any]]
-                 ) -> list[str]:
-    """The numbered agenda, HTML: fixed items, then items by topic area, risks marked."""
+def agenda_lines(t: Translator, fixed: Sequence[str], groups: Sequence[dict[str, Any]],
+                 previous: Sequence[dict[str, str]] = ()) -> list[str]:
+    """The numbered agenda, HTML: fixed items, then items by topic area, risks marked; under
+    the evaluation of the previous decisions (Art. 5(7)), each decision with its state."""
     lines: list[str] = []
     n = 0
     for code in fixed:
@@ -130,6 +133,10 @@ def agenda_lines(t: Translator, fixed: Sequence[str], groups: Sequence[dict[str,
         entry = Fixed(code)
         lines.append(f"{n}. " + html.escape(t(service.FIXED_LABELS[entry]).format(
             article=t.article(FIXED_ARTICLES[entry]))))
+        if entry is Fixed.PREVIOUS_DECISIONS:
+            lines += ["   • " + html.escape(t("Decision {number}: {text} — {state}").format(
+                number=d["number"], text=d["text"],
+                state=t(decisions_service.STATE_LABELS[Status(d["state"])]))) for d in previous]
     for group in groups:
         lines.append("<b>" + html.escape(t(service.AREA_LABELS[TopicArea(group["area"])]))
                      + "</b>")
@@ -146,7 +153,7 @@ def render_published(data: RenderInput) -> Rendered:
     head = (t("🗂 <b>Agenda — {council}</b>") if int(p.get("version", 1)) <= 1
             else t("🗂 <b>Agenda updated — {council}</b>")).format(council=_council(t, p))
     lines = [head, _meeting_line(t, p), "",
-             *agenda_lines(t, p.get("fixed", []), p.get("groups", []))]
+             *agenda_lines(t, p.get("fixed", []), p.get("groups", []), p.get("previous", []))]
     return Rendered("\n".join(lines))
 
 

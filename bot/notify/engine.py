@@ -177,6 +177,13 @@ class Notifier:
         self.sender.poke()
         self.reporter.poke()
 
+    async def changed(self) -> None:
+        """A handler queued rows and changed facts that reminders derive from (a meeting moved,
+        minutes finalised, progress reported): send now and derive the reminders again."""
+        self.queued()
+        if self.started:
+            await self.rebuild()
+
     def _settled(self, _item: Item) -> None:
         self.reporter.poke()
 

@@ -61,6 +61,7 @@ from bot.domain.models import Council, CouncilKind, Person, RoleKind
 from bot.domain.permissions import Grant, Permission, Target, allowed
 from bot.i18n import N_, Translator
 from bot.notify.quiet import QuietHours
+from bot.services import decisions as decisions_service
 from bot.services import meetings as meeting_service
 from bot.services.access import council_or_refuse, reachable_councils, require, target_of
 from bot.services.calendar import working_calendar
@@ -918,6 +919,9 @@ async def publish(store: Store, clock: Clock, grants: list[Grant], person: Perso
         store, meeting, target.where)]
     await _queue(store, now, f"agenda:published:{meeting.id}:{version}", PUBLISHED_KIND,
                  {**target.payload(), "version": version, **agenda_payload(found),
+                  # Art. 5(7): the previous decisions and their state, under the first item.
+                  "previous": await decisions_service.previous_decisions(
+                      store, target.council.id, meeting.starts_at),
                   "starts_at": meeting.starts_at.isoformat(),
                   "timezone": target.where.province.timezone},
                  people, target, quiet, created_by=person.id)

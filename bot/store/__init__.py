@@ -6,6 +6,7 @@ from bot.store.agenda import AgendaRepository
 from bot.store.audit import AuditRepository
 from bot.store.councils import CouncilRepository
 from bot.store.db import Database
+from bot.store.decisions import DecisionRepository
 from bot.store.invites import InviteRepository
 from bot.store.leave import LeaveRepository
 from bot.store.meetings import MeetingRepository
@@ -26,6 +27,7 @@ class Store:
         self.outbox = OutboxRepository(db)
         self.reminder_facts = ReminderFactsRepository(db)
         self.agenda = AgendaRepository(db)
+        self.decisions = DecisionRepository(db)
 
     async def open(self) -> Store:
         await self.db.ensure_open()

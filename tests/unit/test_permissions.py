@@ -58,7 +58,9 @@ def test_liaison_officers_have_no_administration() -> None:
     # officers are the sub-commission's members (Art. 6(3)).
     theirs = {Permission.VIEW_OWN, Permission.VIEW_MEETINGS, Permission.ANSWER_MEETING,
               # Sending the institution's agenda proposals is their first duty (Art. 10(2)).
-              Permission.PROPOSE, Permission.VIEW_AGENDA}
+              Permission.PROPOSE, Permission.VIEW_AGENDA,
+              # Reporting the institution's progress on a decision (Art. 12(4)).
+              Permission.REPORT_PROGRESS, Permission.VIEW_DECISIONS}
     for permission in Permission:
         if permission in theirs:
             assert allowed(permission, liaison)

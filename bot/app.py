@@ -28,16 +28,17 @@ from bot.handlers import (
     meetings_day,
     meetings_new,
     members,
+    notify_hooks,
     privacy,
     registration,
 )
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
+from bot.handlers.ratelimit import ReplyRateLimiter
+from bot.handlers.telegram_api import JobQueueTimer, TelegramApi
 from bot.i18n import SUPPORTED_LOCALES, translator
 from bot.notify import agenda_kinds, decision_kinds, meeting_kinds
-from bot.notify import hooks as notify_hooks
 from bot.notify.engine import Notifier, attach, notifier_of
-from bot.notify.ratelimit import ReplyRateLimiter
 from bot.store import Store
 from bot.store.db import Database
 from bot.store.persistence import SQLitePersistence
@@ -51,7 +52,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.runtime.bot_username = app.bot.username
     await publish_commands(app)
     # The outbox sender, the progress of broadcasts and the reminders' timer (bot/notify).
-    await notifier_of(app).start(app)
+    await notifier_of(app).start(JobQueueTimer(app.job_queue))
     log.info("bot @%s ready, database %s", app.bot.username, app.runtime.settings.db_path)
 
 
@@ -84,7 +85,9 @@ def build_application(
     db = Database(settings.db_path)
     store = Store(db)
     # Created first: the replies' rate limiter shares its buckets with the outbox sender.
-    notifier = Notifier(settings, store, clock)
+    notifier = Notifier(settings, store, clock, open_api=lambda: TelegramApi(
+        settings.token or "", settings.api_base_url, settings.api_file_url,
+        connections=max(1, settings.send_concurrency) + 2))
     # Meetings add their reminders and the .ics attachments to the engine (issue 5).
     meeting_kinds.install(notifier)
     # The agenda call and the D-18 reminder (issue 6).

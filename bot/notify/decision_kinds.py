@@ -13,8 +13,7 @@ This module owns how every decision message reads and when it still matters:
   its member, two weeks past to the secretariat and the chair (``bot.domain.decisions``).
   Keys carry the deadline, so a changed deadline yields new reminders.
 
-``install`` adds the source to a ``Notifier``; the documents go out through the meeting kinds'
-``DocumentApi`` (installed by ``meeting_kinds.install``).
+``install`` adds the source to a ``Notifier``; the documents are ``WithDocument`` messages.
 """
 
 from __future__ import annotations
@@ -32,8 +31,8 @@ from bot.domain.decisions import Stage, Status
 from bot.domain.models import CouncilKind
 from bot.i18n import Translator
 from bot.notify.engine import Notifier
-from bot.notify.kinds import KINDS, Buttons, Kind, Rendered, RenderInput
-from bot.notify.meeting_kinds import WithDocument, local_start
+from bot.notify.kinds import KINDS, Buttons, Kind, Rendered, RenderInput, WithDocument
+from bot.notify.meeting_kinds import local_start
 from bot.notify.reminders import Reminder
 from bot.services import decisions as service
 from bot.services import meetings as meeting_service

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import time, timedelta
-from typing import Any
-
-from telegram.ext import Application, CallbackContext
+from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.notify.api import MessageApi, TelegramApi
+from bot.notify.api import MessageApi
 from bot.notify.kinds import UNREACHABLE
 from bot.notify.limits import Pacer, Rates
 from bot.notify.progress import ProgressReporter
@@ -42,6 +41,22 @@ MAX_SLEEP = timedelta(hours=1)
 _ATTRIBUTE = "_kurul_notifier"
 
 
+class OwnedApi(MessageApi, Protocol):
+    """The sender's own connection to Telegram, opened and closed with the engine."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Timer(Protocol):
+    """One timer, re-armed after every rebuild (the Telegram side uses PTB's JobQueue)."""
+
+    def arm(self, delay: timedelta, callback: Callable[[], Awaitable[None]]) -> None: ...
+
+    def disarm(self) -> None: ...
+
+
 class Notifier:
     def __init__(
         self,
@@ -50,6 +65,7 @@ class Notifier:
         clock: Clock,
         *,
         api: MessageApi | None = None,
+        open_api: Callable[[], OwnedApi] | None = None,
         progress_interval: float = 1.0,
     ) -> None:
         self.settings, self.store, self.clock = settings, store, clock
@@ -62,7 +78,8 @@ class Notifier:
         ))
         self.quiet = QuietHours.parse(settings.quiet_hours)
         self._api = api
-        self._owns_api = api is None
+        self._open_api = open_api
+        self._owned: OwnedApi | None = None
         self.sender = Sender(
             store, clock, _LazyApi(self), self.pacer,
             policy=SendPolicy(concurrency=max(1, settings.send_concurrency),
@@ -78,7 +95,7 @@ class Notifier:
         self.scheduler = Scheduler(store, clock, [CalendarReminders(
             settings.reminder_lead_days, time(settings.reminder_hour % 24, 0))], self.quiet)
         self.unreachable_ids: set[int] = set()
-        self._application: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._timer: Timer | None = None
         self._checking = False
         self._recheck = False
         self._background: set[asyncio.Task[None]] = set()
@@ -90,20 +107,16 @@ class Notifier:
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    async def start(
-        self, application: Application[Any, Any, Any, Any, Any, Any] | None = None
-    ) -> Rebuilt:
+    async def start(self, timer: Timer | None = None) -> Rebuilt:
         """Open the sender's connection, queue again what was in flight, rebuild reminders
         and arm the timer. Returns what the first rebuild queued."""
-        self._application = application
+        self._timer = timer
         if self._api is None:
-            settings = self.settings
-            if not settings.token:
-                raise RuntimeError("the notification sender needs BOT_TOKEN")
-            api = TelegramApi(settings.token, settings.api_base_url, settings.api_file_url,
-                              connections=max(1, settings.send_concurrency) + 2)
-            await api.start()
-            self._api = api
+            if self._open_api is None:
+                raise RuntimeError("the notification sender has no connection to Telegram")
+            owned = self._open_api()
+            await owned.start()
+            self._api = self._owned = owned
         self.unreachable_ids = await self.store.outbox.unreachable_telegram_ids()
         await self.sender.start()
         await self.reporter.start()
@@ -117,9 +130,9 @@ class Notifier:
         self._disarm()
         await self.reporter.stop()
         await self.sender.stop(grace)
-        if self._owns_api and isinstance(self._api, TelegramApi):
-            await self._api.stop()
-            self._api = None
+        if self._owned is not None:
+            await self._owned.stop()
+            self._api = self._owned = None
 
     # --- reminders ------------------------------------------------------------------------
 
@@ -131,24 +144,20 @@ class Notifier:
         return result
 
     def _disarm(self) -> None:
-        queue = self._application.job_queue if self._application is not None else None
-        if queue is not None:
-            for job in queue.get_jobs_by_name(WAKE_JOB):
-                job.schedule_removal()
+        if self._timer is not None:
+            self._timer.disarm()
 
     def _arm(self, result: Rebuilt) -> None:
-        queue = self._application.job_queue if self._application is not None else None
-        if queue is None:
+        if self._timer is None:
             return
-        self._disarm()
         delay = MAX_SLEEP
         if result.next_due is not None:
             delay = min(delay, max(result.next_due - self.clock.now(), timedelta(seconds=1)))
         # Relative, from the injected clock: a test clock far from real time neither fires at
         # once nor never.
-        queue.run_once(self._wake, delay, name=WAKE_JOB)
+        self._timer.arm(delay, self._wake)
 
-    async def _wake(self, _ctx: CallbackContext[Any, Any, Any, Any]) -> None:
+    async def _wake(self) -> None:
         await self.rebuild()
 
     async def facts_maybe_changed(self) -> None:

@@ -42,6 +42,15 @@ class Rendered:
 
 
 @dataclass(frozen=True, slots=True)
+class WithDocument(Rendered):
+    """A message that carries a file (a meeting's invitation, the minutes): sent as a document
+    with the text as its caption (``bot.handlers.telegram_api``)."""
+
+    filename: str = ""
+    content: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
 class RenderInput:
     notice: dict[str, Any]        # the notice's payload
     item: dict[str, Any]          # the row's own payload (usually empty)

@@ -13,25 +13,18 @@ This module owns how every meeting message reads and when it still matters:
   derived from the meeting rows alone: at D−3 and D−1 (``reminder_hour`` local) to those who
   answer for an institution that has not answered, and on the morning of the day to everyone
   expected, with time and place. Keys carry the meeting's sequence;
-* attachments, which the engine's sender does not know: a renderer returns ``WithDocument``
-  (a ``Rendered`` with a file), and ``DocumentApi`` wraps the sender's door to Telegram so
-  such a message goes out as a document with the text as its caption (or, when the text is
-  longer than a caption may be, the document and then the text with its buttons).
-  ``install`` wires both into a ``Notifier`` without changing the engine's modules.
+* the invitation travels as a ``WithDocument`` (``bot.notify.kinds``), which the sender's
+  Telegram side sends as a document with the text as its caption.
+``install`` adds the reminder source to a ``Notifier``.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from telegram import InputFile
-from telegram.error import TelegramError
 
 from bot.documents.calendar_export import council_title
 from bot.documents.ics import Invitation, build, meeting_uid
@@ -39,9 +32,8 @@ from bot.domain.clock import Clock
 from bot.domain.meetings import Answer, CalledBy, MeetingKind, MeetingStatus
 from bot.domain.models import CouncilKind
 from bot.i18n import N_, Translator
-from bot.notify.api import MessageApi, TelegramApi, _markup, classify
 from bot.notify.engine import Notifier
-from bot.notify.kinds import KINDS, Buttons, Kind, Rendered, RenderInput
+from bot.notify.kinds import KINDS, Buttons, Kind, Rendered, RenderInput, WithDocument
 from bot.notify.reminders import Reminder
 from bot.services import meetings as service
 from bot.services.meetings import Choice, Event, Seating
@@ -68,57 +60,10 @@ ANSWER_LABELS = {
 }
 
 
-# --- attachments ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class WithDocument(Rendered):
-    """A message that carries a file (the meeting's invitation)."""
-
-    filename: str = ""
-    content: bytes = b""
-
-
-def _plain_length(text: str) -> int:
-    return len(html.unescape(re.sub(r"<[^>]+>", "", text)))
-
-
-class DocumentApi:
-    """The sender's ``MessageApi``, able to send ``WithDocument`` messages as documents."""
-
-    def __init__(self, inner: MessageApi, notifier: Notifier) -> None:
-        self.inner = inner
-        self.notifier = notifier
-
-    async def send(self, chat_id: int, message: Rendered) -> int:
-        api = self.notifier.api
-        if not isinstance(message, WithDocument) or not isinstance(api, TelegramApi):
-            return await self.inner.send(chat_id, message)
-        document = InputFile(message.content, filename=message.filename)
-        try:
-            if _plain_length(message.text) <= CAPTION_LIMIT:
-                sent = await api.bot.send_document(
-                    chat_id, document, caption=message.text, parse_mode=message.parse_mode,
-                    reply_markup=_markup(message.buttons))
-                return sent.message_id
-            # Document first: if the text then fails, a retry sends both again rather than
-            # leaving a notice without its invitation.
-            await api.bot.send_document(chat_id, document)
-        except TelegramError as exc:
-            raise classify(exc) from exc
-        return await self.inner.send(
-            chat_id, Rendered(message.text, message.parse_mode, message.buttons))
-
-    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
-        await self.inner.edit(chat_id, message_id, message)
-
-
 def install(notifier: Notifier) -> None:
-    """Add meeting reminders to the scheduler and documents to the sender."""
+    """Add meeting reminders to the scheduler."""
     if not any(isinstance(s, MeetingReminders) for s in notifier.scheduler.sources):
         notifier.scheduler.sources.append(MeetingReminders(notifier.settings.reminder_hour))
-    if not isinstance(notifier.sender.api, DocumentApi):
-        notifier.sender.api = DocumentApi(notifier.sender.api, notifier)
 
 
 # --- what every meeting message says ----------------------------------------------------------

@@ -1,35 +1,34 @@
-"""The .ics attachment through the sender's door to Telegram (``DocumentApi``), against the fake
+"""Attachments through the sender's door to Telegram (``TelegramApi``), against the fake
 Bot API: the notice as a document with its caption and buttons; a text too long for a caption
 as the file and then the text; Telegram's refusals sorted like any message's."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
 
 import pytest
 
-from bot.notify.api import TelegramApi, Unreachable
-from bot.notify.kinds import Rendered
-from bot.notify.meeting_kinds import DocumentApi, WithDocument
+from bot.handlers.telegram_api import TelegramApi
+from bot.notify.api import Unreachable
+from bot.notify.kinds import Rendered, WithDocument
 from tests.fakebot import FakeBotAPI
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
 
 
 @pytest.fixture
-async def door() -> AsyncIterator[tuple[FakeBotAPI, DocumentApi]]:
+async def door() -> AsyncIterator[tuple[FakeBotAPI, TelegramApi]]:
     async with FakeBotAPI() as fake:
         api = TelegramApi(fake.token, fake.base_url, fake.base_file_url)
         await api.start()
         try:
-            yield fake, DocumentApi(api, SimpleNamespace(api=api))  # type: ignore[arg-type]
+            yield fake, api
         finally:
             await api.stop()
 
 
 async def test_a_notice_goes_as_a_document_with_caption_and_buttons(
-    door: tuple[FakeBotAPI, DocumentApi],
+    door: tuple[FakeBotAPI, TelegramApi],
 ) -> None:
     fake, api = door
     user = fake.user(501, "Ayşe", language_code="en")
@@ -46,7 +45,7 @@ async def test_a_notice_goes_as_a_document_with_caption_and_buttons(
 
 
 async def test_a_long_notice_sends_the_file_then_the_text_and_refusals_are_sorted(
-    door: tuple[FakeBotAPI, DocumentApi],
+    door: tuple[FakeBotAPI, TelegramApi],
 ) -> None:
     fake, api = door
     user = fake.user(502, "Burak", language_code="en")

@@ -19,7 +19,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.notify.api import retry_seconds
+from bot.handlers.telegram_api import retry_seconds
 from bot.notify.limits import Pacer
 
 log = logging.getLogger(__name__)

@@ -34,6 +34,7 @@ from bot.handlers import (
 )
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
+from bot.handlers.persistence import SQLitePersistence
 from bot.handlers.ratelimit import ReplyRateLimiter
 from bot.handlers.telegram_api import JobQueueTimer, TelegramApi
 from bot.i18n import SUPPORTED_LOCALES, translator
@@ -41,7 +42,6 @@ from bot.notify import agenda_kinds, decision_kinds, meeting_kinds
 from bot.notify.engine import Notifier, attach, notifier_of
 from bot.store import Store
 from bot.store.db import Database
-from bot.store.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.handlers.persistence import SQLitePersistence
 from bot.store import Store
 from bot.store.db import Database, DatabaseTooNew, Migration, load_migrations
-from bot.store.persistence import SQLitePersistence
 
 
 async def test_migrations_apply_from_zero_and_pragmas_are_set(tmp_path: Path) -> None:

@@ -1010,22 +1010,19 @@ async def agenda_docx(update: Update, ctx: KurulContext) -> None:
 
 def agenda_handlers() -> list[BaseHandler[Update, KurulContext, None]]:
     return [
-        CommandHandler("myproposals", my_proposals),
-        CallbackQueryHandler(my_proposals, pattern=r"^menu:myproposals$"),
+        *command_entry("myproposals", my_proposals),
         CallbackQueryHandler(my_proposal, pattern=r"^ag:mp:\d+$"),
         CallbackQueryHandler(withdraw_ask, pattern=r"^ag:wd:\d+$"),
         CallbackQueryHandler(withdraw_confirmed, pattern=r"^ag:wdy:\d+$"),
         CallbackQueryHandler(submit_again, pattern=r"^ap:ok:\d+$"),
-        CommandHandler("proposals", proposals_command),
-        CallbackQueryHandler(proposals_command, pattern=r"^menu:proposals$"),
+        *command_entry("proposals", proposals_command),
         CallbackQueryHandler(queue_page, pattern=r"^ag:rq:[\w:-]+$"),
         CallbackQueryHandler(review_page, pattern=r"^ag:rv:\d+$"),
         CallbackQueryHandler(review_action, pattern=r"^ag:(ac|up|dn|mg|fw):\d+$"),
         CallbackQueryHandler(review_action, pattern=r"^ag:mi:\d+:\d+$"),
         CallbackQueryHandler(attachment_sent, pattern=r"^ag:f:\d+:\d+$"),
         CallbackQueryHandler(publish, pattern=r"^ag:pub:\d+$"),
-        CommandHandler("agenda", agenda_command),
-        CallbackQueryHandler(agenda_command, pattern=r"^menu:agenda$"),
+        *command_entry("agenda", agenda_command),
         CallbackQueryHandler(agenda_page, pattern=r"^ag:ag:[\w:-]+$"),
         CallbackQueryHandler(agenda_docx, pattern=r"^ag:doc:[\w:-]+$"),
     ]

@@ -289,8 +289,11 @@ def cancel_flow(flow: str, message: str = N_("Cancelled. Nothing was saved.")) -
     return cancel
 
 
-def command_entry(name: str, start: Step) -> list[BaseHandler[Update, KurulContext, Any]]:
-    """A flow's entry points: its command, and its button in /menu (``menu:<name>``)."""
+def command_entry(
+    name: str, start: Callable[[Update, KurulContext], Coroutine[Any, Any, Any]]
+) -> list[BaseHandler[Update, KurulContext, Any]]:
+    """A command and its button in /menu (``menu:<name>``), for a flow's entry or a plain
+    command."""
     return [CommandHandler(name, start), CallbackQueryHandler(start, pattern=f"^menu:{name}$")]
 
 

@@ -359,7 +359,6 @@ async def delivery_details(update: Update, ctx: KurulContext) -> None:
 
 def deliveries_handlers() -> list[BaseHandler[Update, KurulContext, None]]:
     return [
-        CommandHandler("deliveries", deliveries_command),
-        CallbackQueryHandler(deliveries_command, pattern=r"^menu:deliveries$"),
+        *command_entry("deliveries", deliveries_command),
         CallbackQueryHandler(delivery_details, pattern=r"^dlv:n:\d+$"),
     ]

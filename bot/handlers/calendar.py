@@ -191,8 +191,7 @@ async def _show_calendar(update: Update, ctx: KurulContext, councils: list[Counc
 
 def calendar_handlers() -> list[BaseHandler[Update, KurulContext, None]]:
     return [
-        CommandHandler("calendar", calendar_command),
-        CallbackQueryHandler(calendar_command, pattern=r"^menu:calendar$"),
+        *command_entry("calendar", calendar_command),
         CallbackQueryHandler(calendar_chosen, pattern=r"^cal:c:\d+$"),
         CallbackQueryHandler(calendar_page, pattern=r"^cal:p:\d+$"),
         CallbackQueryHandler(calendar_all, pattern=r"^cal:all$"),

@@ -39,6 +39,7 @@ from bot.handlers.base import (
     answer,
     buttons,
     cancel_flow,
+    command_entry,
     conversation,
     data_parts,
     guarded,
@@ -654,10 +655,8 @@ async def institution_chooser(update: Update, ctx: KurulContext) -> None:
 
 def decisions_handlers() -> list[BaseHandler[Update, KurulContext, Any]]:
     return [CommandHandler("decisions", decisions_command),
-            CommandHandler("annualreport", annual_command),
-            CallbackQueryHandler(annual_command, pattern=r"^menu:annualreport$"),
-            CommandHandler("overview", overview_command),
-            CallbackQueryHandler(overview_command, pattern=r"^menu:overview$"),
+            *command_entry("annualreport", annual_command),
+            *command_entry("overview", overview_command),
             CallbackQueryHandler(decisions_command,
                                  pattern=r"^(menu:decisions|dl:f:\w+|dl:i:\d+)$"),
             CallbackQueryHandler(institution_chooser, pattern=r"^dl:ip:\d+$")]

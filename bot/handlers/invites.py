@@ -303,7 +303,6 @@ def build_invite_conversation() -> ConversationHandler[KurulContext]:
 
 def invite_list_handlers() -> list[BaseHandler[Update, KurulContext, None]]:
     return [
-        CommandHandler("invites", list_invites),
-        CallbackQueryHandler(list_invites, pattern=r"^menu:invites$"),
+        *command_entry("invites", list_invites),
         CallbackQueryHandler(revoke, pattern=r"^invrev:\d+$"),
     ]

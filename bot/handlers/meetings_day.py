@@ -36,6 +36,7 @@ from bot.handlers.base import (
     buttons,
     cancel_flow,
     cancel_row,
+    command_entry,
     conversation,
     data_parts,
     edit_or_send,
@@ -279,7 +280,6 @@ def meetings_day_handlers() -> list[BaseHandler[Update, KurulContext, None]]:
         CallbackQueryHandler(mark_toggle, pattern=r"^md:t:\d+:\d+:[pri]\d+$"),
         CallbackQueryHandler(open_checkin, pattern=r"^md:oc:\d+$"),
         CallbackQueryHandler(check_in, pattern=r"^mt:ci:\d+:\d+$"),
-        CommandHandler("export", export_command),
-        CallbackQueryHandler(export_command, pattern=r"^menu:export$"),
+        *command_entry("export", export_command),
         CallbackQueryHandler(export_ek2, pattern=r"^md:ek:\d+$"),
     ]

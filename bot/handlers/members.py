@@ -260,8 +260,7 @@ def build_promote_conversation() -> ConversationHandler[KurulContext]:
 
 def member_handlers() -> list[BaseHandler[Update, KurulContext, None]]:
     return [
-        CommandHandler("members", members_command),
-        CallbackQueryHandler(members_command, pattern=r"^menu:members$"),
+        *command_entry("members", members_command),
         CallbackQueryHandler(members_chosen, pattern=r"^mem:c:\d+$"),
         CallbackQueryHandler(members_page, pattern=r"^mem:p:\d+$"),
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.clock import Clock
-from bot.domain.models import Rank, RoleKind
+from bot.domain.models import Council, CouncilKind, Rank, RoleKind
 from bot.services import setup
 from bot.store import Store
 
@@ -78,3 +78,13 @@ async def many(store: Store, clock: Clock, seeded: Seeded, count: int, first_id:
             institution_id=institution_id, rank=rank, language=language)
     seeded.people.update(made)
     return made
+
+
+async def council_of(store: Store, province_name: str,
+                     kind: CouncilKind = CouncilKind.PROVINCIAL) -> Council:
+    """A province's provincial council (or sub-commission), set up by `init`."""
+    found = await store.councils.province_by_name(province_name)
+    assert found is not None, province_name
+    council = await store.councils.council_of_kind(found.id, kind)
+    assert council is not None
+    return council

@@ -16,7 +16,7 @@ from docx import Document
 
 from bot.domain.clock import ManualClock
 from bot.domain.meetings import MeetingKind, MeetingStatus
-from bot.domain.models import CouncilKind, Rank, RoleKind
+from bot.domain.models import Rank, RoleKind
 from bot.notify.engine import notifier_of
 from bot.store import Store
 from bot.store.db import Database
@@ -47,10 +47,7 @@ async def build_world(db_path: Path, province: Province, clock: ManualClock,
                       fake: FakeBotAPI) -> World:
     async with Database(db_path) as db:
         store = Store(db)
-        found = await store.councils.province_by_name(province.name)
-        assert found is not None
-        council = await store.councils.council_of_kind(found.id, CouncilKind.PROVINCIAL)
-        assert council is not None
+        council = await seed.council_of(store, province.name)
         institutions = await store.councils.institutions(council.id)
         await seed.person(store, clock, SEC, NAMES[SEC], council.id, RoleKind.SECRETARIAT)
         for tid, index, rank in ((L1, 0, Rank.PRINCIPAL), (L2, 0, Rank.SUBSTITUTE),

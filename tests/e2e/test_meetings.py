@@ -15,7 +15,7 @@ from docx import Document
 from icalendar import Calendar
 
 from bot.domain.clock import ManualClock
-from bot.domain.models import CouncilKind, Rank, RoleKind
+from bot.domain.models import Rank, RoleKind
 from bot.notify.engine import notifier_of
 from bot.store import Store
 from bot.store.db import Database
@@ -48,10 +48,7 @@ async def seed_people(db_path: Path, province: Province, clock: ManualClock,
     """Secretariat, chair, six members (one with a deputy), one liaison officer."""
     async with Database(db_path) as db:
         store = Store(db)
-        found = await store.councils.province_by_name(province.name)
-        assert found is not None
-        council = await store.councils.council_of_kind(found.id, CouncilKind.PROVINCIAL)
-        assert council is not None
+        council = await seed.council_of(store, province.name)
         institutions = await store.councils.institutions(council.id)
 
         async def add(tid: int, kind: RoleKind, index: int | None = None,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.domain.clock import ManualClock
-from bot.domain.models import CouncilKind, RoleKind
+from bot.domain.models import RoleKind
 from bot.notify.engine import WAKE_JOB, notifier_of
 from bot.store import Store
 from bot.store.db import Database
@@ -24,10 +24,7 @@ WINDOW_TEXT = "The ordinary meeting window opens on {start}"
 async def _secretariat(db_path: Path, province: Province, clock: ManualClock) -> None:
     async with Database(db_path) as db:
         store = Store(db)
-        found = await store.councils.province_by_name(province.name)
-        assert found is not None
-        provincial = await store.councils.council_of_kind(found.id, CouncilKind.PROVINCIAL)
-        assert provincial is not None
+        provincial = await seed.council_of(store, province.name)
         await seed.person(store, clock, SELIN, "Selin Kaya", provincial.id, RoleKind.SECRETARIAT)
         await seed.person(store, clock, CAN, "Can Demir", provincial.id, RoleKind.SECRETARIAT,
                           language="tr")

@@ -23,6 +23,7 @@ from bot.handlers import (
     calendar,
     common,
     decisions,
+    groups,
     invites,
     meetings,
     meetings_day,
@@ -38,7 +39,7 @@ from bot.handlers.persistence import SQLitePersistence
 from bot.handlers.ratelimit import ReplyRateLimiter
 from bot.handlers.telegram_api import JobQueueTimer, TelegramApi
 from bot.i18n import SUPPORTED_LOCALES, translator
-from bot.notify import agenda_kinds, decision_kinds, meeting_kinds
+from bot.notify import agenda_kinds, decision_kinds, group_kinds, meeting_kinds
 from bot.notify.engine import Notifier, attach, notifier_of
 from bot.store import Store
 from bot.store.db import Database
@@ -94,6 +95,8 @@ def build_application(
     agenda_kinds.install(notifier)
     # Decisions: their reminders and escalations (issue 7).
     decision_kinds.install(notifier)
+    # Council groups: meeting notices and agendas announced in a council's group (issue 8).
+    group_kinds.install(notifier)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -149,6 +152,11 @@ def register_handlers(app: KurulApplication) -> None:
         app.add_handler(plain)
     for plain in decisions.decisions_handlers():
         app.add_handler(plain)
+    for plain in groups.group_handlers():
+        app.add_handler(plain)
+    # Council groups: the bot added, removed or moved (before the gate), announcements after.
+    for hook, group in groups.membership_handlers():
+        app.add_handler(hook, group=group)
     # The notification engine's watchers: before the gate and after everything (bot/notify).
     for hook, group in notify_hooks.handlers():
         app.add_handler(hook, group=group)

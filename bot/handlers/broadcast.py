@@ -52,7 +52,7 @@ from bot.handlers.base import (
     want_button,
 )
 from bot.handlers.labels import council_label, problem_text, refusal_text
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, translator
 from bot.notify.engine import notifier_of
 from bot.notify.kinds import (
     KINDS,
@@ -66,6 +66,7 @@ from bot.notify.kinds import (
 )
 from bot.services import broadcast as service
 from bot.services import deliveries
+from bot.services import groups as groups_service
 from bot.services.errors import ServiceError
 from bot.store.outbox import NoticeStats, State
 
@@ -100,6 +101,8 @@ async def start(update: Update, ctx: KurulContext) -> str | int:
     if councils:
         rows.append([(ctx.t("Members of a council"), "bc:a:members")])
         rows.append([(ctx.t("Liaison officers of a council"), "bc:a:liaison")])
+    if await groups_service.linked_councils(ctx.store, ctx.grants):
+        rows.append([(ctx.t("A council's Telegram group"), "bc:a:group")])
     for province in provinces:
         rows.append([(ctx.t("Everyone in {province}").format(province=province.name),
                       f"bc:p:{province.id}")])
@@ -113,6 +116,13 @@ def _council_items(ctx: KurulContext, councils: list[Council]) -> list[tuple[str
     return [(council_label(ctx.t, c), f"bc:c:{c.id}") for c in councils]
 
 
+async def _councils_for(ctx: KurulContext) -> list[Council]:
+    """The councils to choose from: for a group, those with a linked group."""
+    if ctx.draft(FLOW).get("audience") == service.Audience.GROUP.value:
+        return [c for c, _link in await groups_service.linked_councils(ctx.store, ctx.grants)]
+    return await service.councils(ctx.store, ctx.grants)
+
+
 @guarded(FLOW, B_AUDIENCE)
 async def audience_chosen(update: Update, ctx: KurulContext) -> str | int:
     draft = ctx.draft(FLOW)
@@ -122,7 +132,10 @@ async def audience_chosen(update: Update, ctx: KurulContext) -> str | int:
                      council=None)
         return await _ask_text(update, ctx)
     draft.update(audience=parts[2], province=None)
-    councils = await service.councils(ctx.store, ctx.grants)
+    councils = await _councils_for(ctx)
+    if not councils:
+        await answer(update, ctx, ctx.t("This button is no longer valid."), alert=True)
+        return B_AUDIENCE
     if len(councils) == 1:
         draft["council"] = councils[0].id
         return await _ask_text(update, ctx)
@@ -133,7 +146,7 @@ async def audience_chosen(update: Update, ctx: KurulContext) -> str | int:
 
 @guarded(FLOW, B_COUNCIL)
 async def council_page(update: Update, ctx: KurulContext) -> str | int:
-    councils = await service.councils(ctx.store, ctx.grants)
+    councils = await _councils_for(ctx)
     await _prompt(update, ctx, ctx.t("Which council?"),
                   paged(_council_items(ctx, councils), int_part(update, 2) or 0, "bc:cp",
                         ctx.t, _cancel(ctx)))
@@ -143,7 +156,7 @@ async def council_page(update: Update, ctx: KurulContext) -> str | int:
 @guarded(FLOW, B_COUNCIL)
 async def council_chosen(update: Update, ctx: KurulContext) -> str | int:
     council_id = int_part(update, 2)
-    if council_id not in {c.id for c in await service.councils(ctx.store, ctx.grants)}:
+    if council_id not in {c.id for c in await _councils_for(ctx)}:
         await answer(update, ctx, ctx.t("You are not authorised to do this."), alert=True)
         return B_COUNCIL
     ctx.draft(FLOW)["council"] = council_id
@@ -197,9 +210,11 @@ async def _preview(update: Update, ctx: KurulContext) -> str | int:
         await send(update, ctx, refusal_text(ctx.t, error))
         return END
     assert ctx.person is not None
+    payload = {**chosen.payload(), "text": draft["text"]}
+    if chosen.audience is service.Audience.GROUP:
+        return await _group_preview(update, ctx, chosen, payload)
     people = await service.addressees(ctx.store, chosen, ctx.person.id)
     count = len(people)
-    payload = {**chosen.payload(), "text": draft["text"]}
     shown = render_broadcast(RenderInput(payload, {}, ctx.t)).text
     head = [
         ctx.t("<b>Preview</b> — this is what they will receive:"),
@@ -216,6 +231,29 @@ async def _preview(update: Update, ctx: KurulContext) -> str | int:
     rows.append([(ctx.t("✏️ Change the text"), "bc:edit")])
     rows.append(_cancel(ctx))
     await _prompt(update, ctx, "\n".join(head) + "\n\n" + shown, buttons(rows), new=True)
+    return B_CONFIRM
+
+
+async def _group_preview(update: Update, ctx: KurulContext, chosen: service.BroadcastTarget,
+                         payload: dict[str, object]) -> str | int:
+    """The group is not private: the preview says so before anything is sent."""
+    try:
+        link = await service.group_of(ctx.store, chosen)
+    except ServiceError as error:
+        await send(update, ctx, refusal_text(ctx.t, error))
+        return END
+    # The group reads it in Turkish: show it as it will arrive there.
+    shown = render_broadcast(RenderInput(payload, {}, translator(groups_service.GROUP_LOCALE)))
+    head = [
+        ctx.t("<b>Preview</b> — this is what the group will see:"),
+        ctx.t("To: {audience} — “{title}”").format(
+            audience=html.escape(audience_label(ctx.t, payload)), title=html.escape(link.title)),
+        ctx.t("⚠️ A group is not private: everyone in it reads this, council members or not. "
+              "Write nothing personal (names, phone numbers, health or family matters)."),
+    ]
+    rows = [[(ctx.t("✅ Send to the group"), "bc:ok")],
+            [(ctx.t("✏️ Change the text"), "bc:edit")], _cancel(ctx)]
+    await _prompt(update, ctx, "\n".join(head) + "\n\n" + shown.text, buttons(rows), new=True)
     return B_CONFIRM
 
 
@@ -267,7 +305,7 @@ def build_broadcast_conversation() -> ConversationHandler[KurulContext]:
         entry_points=command_entry("broadcast", start),
         states={
             B_AUDIENCE: [CallbackQueryHandler(audience_chosen,
-                                              pattern=r"^bc:(a:(members|liaison)|p:\d+)$"),
+                                              pattern=r"^bc:(a:(members|liaison|group)|p:\d+)$"),
                          MessageHandler(other, want_button)],
             B_COUNCIL: [CallbackQueryHandler(council_chosen, pattern=r"^bc:c:\d+$"),
                         CallbackQueryHandler(council_page, pattern=r"^bc:cp:\d+$"),

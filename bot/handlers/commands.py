@@ -36,6 +36,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("calendar", N_("Meeting windows and deadlines"), Permission.VIEW_CALENDAR),
     Command("leave", N_("Administrative leave days of the province"), Permission.MANAGE_LEAVE),
     Command("broadcast", N_("Send a message to a council or the province"), Permission.BROADCAST),
+    Command("groups", N_("The councils' Telegram groups for announcements"),
+            Permission.BROADCAST),
     Command("deliveries", N_("Delivery reports of notices and reminders"),
             Permission.VIEW_DELIVERIES),
     Command("newmeeting", N_("Schedule a meeting"), Permission.SCHEDULE_MEETING),

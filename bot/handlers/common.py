@@ -84,8 +84,12 @@ async def gate(update: Update, ctx: KurulContext) -> None:
 
 
 async def _private_only(update: Update, ctx: KurulContext, chat: Chat) -> None:
-    """Commands and buttons in groups get a pointer to the private chat; nothing personal."""
-    _ = ctx.t
+    """Commands and buttons in groups get a pointer to the private chat; nothing personal.
+    In the language Telegram reports, not the one the bot keeps for a registered person, so
+    that the answer says nothing about whether the sender is registered."""
+    user = update.effective_user
+    _ = translator(normalize_locale(user.language_code if user else None,
+                                    ctx.settings.default_locale))
     link = InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("Open a private chat"),
                                url=f"https://t.me/{ctx.runtime.bot_username}")]]

@@ -111,6 +111,7 @@ AUDIENCE_LABELS = {
     "members": N_("Members of the {council}"),
     "liaison": N_("Liaison officers of the {council}"),
     "province": N_("Everyone in {province}"),
+    "group": N_("The Telegram group of the {council}"),
 }
 
 

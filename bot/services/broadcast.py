@@ -21,7 +21,9 @@ from bot.domain.permissions import Grant, Permission, Target, allowed
 from bot.domain.validation import InvalidInput, Problem
 from bot.services.access import council_or_refuse, reachable_councils, require, target_of
 from bot.services.errors import Refusal, ServiceError
+from bot.services.groups import group_recipient
 from bot.store import Store
+from bot.store.groups import CouncilGroup
 from bot.store.outbox import Notice, Recipient
 
 # Telegram allows 4,096 characters; the header and the HTML escaping need some of them.
@@ -33,6 +35,7 @@ class Audience(enum.StrEnum):
     MEMBERS = "members"    # those who sit on the council: chair, members, deputies
     LIAISON = "liaison"    # the liaison officers of the council's institutions
     PROVINCE = "province"  # everyone holding a role on any council of the province
+    GROUP = "group"        # the council's linked Telegram group (bot.services.groups)
 
 
 MEMBER_ROLES = frozenset({RoleKind.CHAIR, RoleKind.MEMBER, RoleKind.DEPUTY})
@@ -121,11 +124,22 @@ async def target(
     return BroadcastTarget(audience, council, province)
 
 
+async def group_of(store: Store, chosen: BroadcastTarget) -> CouncilGroup:
+    """The council's linked group, for the GROUP audience (unlinked meanwhile: refused)."""
+    link = await store.groups.of_council(chosen.council.id)
+    if link is None:
+        raise ServiceError(Refusal.NOT_FOUND, f"group of council {chosen.council.id}")
+    return link
+
+
 async def addressees(
     store: Store, chosen: BroadcastTarget, author_id: int | None = None
 ) -> list[Addressee]:
-    """Who the audience is now: each person once, the author left out."""
+    """Who the audience is now: each person once, the author left out (nobody for a group:
+    see ``group_of``)."""
     people: dict[int, Addressee] = {}
+    if chosen.audience is Audience.GROUP:
+        return []
     if chosen.audience is Audience.PROVINCE:
         for person_id, telegram_id, name in await store.outbox.province_people(
                 chosen.province.id):
@@ -166,18 +180,22 @@ async def queue(
     if existing is not None:
         stats = await store.outbox.stats(existing.id)
         return Queued(existing, stats.total if stats else 0, created=False)
-    people = await addressees(store, chosen, author_id)
+    payload: dict[str, object] = {**chosen.payload(), "text": text}
+    if chosen.audience is Audience.GROUP:
+        link = await group_of(store, chosen)
+        recipients = [group_recipient(link.chat_id)]
+        payload["group_title"] = link.title
+    else:
+        recipients = [Recipient(p.telegram_user_id, p.person_id)
+                      for p in await addressees(store, chosen, author_id)]
     now = clock.now()
     async with store.db.transaction():
         notice, created = await store.outbox.add_notice(
-            key, BROADCAST_KIND, f"council:{chosen.council.id}",
-            {**chosen.payload(), "text": text}, now,
+            key, BROADCAST_KIND, f"council:{chosen.council.id}", payload, now,
             province_id=chosen.province.id, council_id=chosen.council.id, created_by=author_id,
             report_chat_id=report_chat_id, report_message_id=report_message_id,
         )
-        added = await store.outbox.enqueue(
-            notice.id, [Recipient(p.telegram_user_id, p.person_id) for p in people],
-            now, now, now, urgent=True)
+        added = await store.outbox.enqueue(notice.id, recipients, now, now, now, urgent=True)
         await store.audit.record(now, "broadcast.queue", f"notice:{notice.id}",
                                  actor_id=author_id, audience=audience.value,
                                  council_id=chosen.council.id, recipients=added)

@@ -7,6 +7,7 @@ from bot.store.audit import AuditRepository
 from bot.store.councils import CouncilRepository
 from bot.store.db import Database
 from bot.store.decisions import DecisionRepository
+from bot.store.groups import GroupRepository
 from bot.store.invites import InviteRepository
 from bot.store.leave import LeaveRepository
 from bot.store.meetings import MeetingRepository
@@ -28,6 +29,7 @@ class Store:
         self.reminder_facts = ReminderFactsRepository(db)
         self.agenda = AgendaRepository(db)
         self.decisions = DecisionRepository(db)
+        self.groups = GroupRepository(db)
 
     async def open(self) -> Store:
         await self.db.ensure_open()

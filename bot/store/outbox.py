@@ -49,11 +49,13 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """Whom one row goes to: a person's private chat (chat id == their Telegram id)."""
+    """Whom one row goes to: a person's private chat (chat id == their Telegram id), or a
+    chat without a person (a council's group), rendered in ``language``."""
 
     chat_id: int
     person_id: int | None = None
     payload: dict[str, Any] | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,8 @@ def _json(value: dict[str, Any] | None) -> str | None:
 
 
 _ITEM_SELECT = """
-    SELECT o.id, o.notice_id, n.kind, o.chat_id, o.person_id, p.language, o.urgent, o.late,
+    SELECT o.id, o.notice_id, n.kind, o.chat_id, o.person_id,
+           COALESCE(p.language, o.language) AS language, o.urgent, o.late,
            o.attempts, o.due_at, o.not_before, o.payload
     FROM outbox o JOIN notice n ON n.id = o.notice_id LEFT JOIN person p ON p.id = o.person_id
 """
@@ -216,7 +219,7 @@ class OutboxRepository:
         alone. Returns how many rows were added."""
         rows = [
             (notice_id, r.person_id, r.chat_id, _json(r.payload), int(urgent), to_db(due_at),
-             to_db(not_before), int(late), to_db(now), to_db(now))
+             to_db(not_before), int(late), to_db(now), to_db(now), r.language)
             for r in recipients
         ]
         if not rows:
@@ -225,7 +228,8 @@ class OutboxRepository:
             before = conn.total_changes
             await conn.executemany(
                 "INSERT INTO outbox (notice_id, person_id, chat_id, payload, urgent, due_at,"
-                " not_before, late, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " not_before, late, created_at, updated_at, language)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (notice_id, chat_id) DO NOTHING",
                 rows,
             )

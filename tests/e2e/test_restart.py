@@ -114,7 +114,7 @@ async def test_a_database_newer_than_the_code_is_refused_clearly(
     from bot.store.db import Database, load_migrations
 
     async with Database(db_path) as db:
-        await db.execute(f"PRAGMA user_version = {len(load_migrations()) + 5}")
+        await db.execute(f"PRAGMA user_version = {load_migrations()[-1].version + 5}")
     code, _, err = await run_cli(["run"], cli_env(fake, db_path))
     assert code == 2 and "upgrade the bot" in err and "Traceback" not in err
 

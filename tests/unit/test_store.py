@@ -13,7 +13,7 @@ from bot.store.db import Database, DatabaseTooNew, Migration, load_migrations
 
 async def test_migrations_apply_from_zero_and_pragmas_are_set(tmp_path: Path) -> None:
     async with Database(tmp_path / "a.db") as db:
-        assert await db.schema_version() == len(load_migrations())
+        assert await db.schema_version() == load_migrations()[-1].version
         assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
         assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
         assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
@@ -31,19 +31,20 @@ async def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
 
 async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     async with Database(tmp_path / "a.db") as db:
-        await db.execute(f"PRAGMA user_version = {len(load_migrations()) + 1}")
+        await db.execute(f"PRAGMA user_version = {load_migrations()[-1].version + 1}")
     with pytest.raises(DatabaseTooNew):
         await Database(tmp_path / "a.db").open()
 
 
 async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path) -> None:
     broken = [*load_migrations(), Migration(
-        len(load_migrations()) + 1, "broken", "CREATE TABLE half (x INTEGER); SELECT nonsense()"
+        load_migrations()[-1].version + 1, "broken",
+        "CREATE TABLE half (x INTEGER); SELECT nonsense()"
     )]
     with pytest.raises(Exception, match="nonsense"):
         await Database(tmp_path / "a.db").open(broken)
     async with Database(tmp_path / "a.db") as db:
-        assert await db.schema_version() == len(load_migrations())
+        assert await db.schema_version() == load_migrations()[-1].version
         assert await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'half'") is None
 
 
@@ -69,3 +70,13 @@ async def test_persistence_round_trip(store: Store) -> None:
     assert await reopened.get_conversations("registration") == {}
     await persistence.drop_user_data(5)
     assert await reopened.get_user_data() == {}
+
+
+def test_migration_numbers_may_skip_but_never_repeat(tmp_path: Path) -> None:
+    # Parallel branches reserve numbers (this one's 010 may land before another's 009).
+    (tmp_path / "001_a.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (tmp_path / "003_c.sql").write_text("CREATE TABLE c (x INTEGER);")
+    assert [m.version for m in load_migrations(tmp_path)] == [1, 3]
+    (tmp_path / "003_d.sql").write_text("CREATE TABLE d (x INTEGER);")
+    with pytest.raises(ValueError, match="distinct"):
+        load_migrations(tmp_path)

@@ -1,7 +1,8 @@
 """``/broadcast`` (the secretariat's message to an audience) and ``/deliveries`` (reports).
 
-``/broadcast``: choose the audience (a council's members, its liaison officers, or, for the
-provincial directorate, everyone in the province) → type the text (at most 3,500 characters;
+``/broadcast``: choose the audience (a council's members, its liaison officers, its linked
+Telegram group (the preview warns that a group is not private), or, for the provincial
+directorate, everyone in the province) → type the text (at most 3,500 characters;
 anything but text is refused with an explanation) → a preview exactly as recipients will see
 it, with the number of recipients → "Send". The preview message then becomes the live progress
 (edited in place by ``bot.notify.progress``, never one message per recipient) and the delivery

@@ -1,8 +1,9 @@
 """Broadcasts: a free text from the secretariat to an audience, queued for the sender.
 
 This module owns who may broadcast to whom (Permission.BROADCAST for a council's audiences,
-BROADCAST_PROVINCE for a whole province), how an audience turns into people (resolved from
-active roles when the message is confirmed, each person once, the author left out), the rules
+its linked Telegram group included, BROADCAST_PROVINCE for a whole province), how an audience
+turns into people (resolved from active roles when the message is confirmed, each person once,
+the author left out; a group is one row without a person, in Turkish), the rules
 on the text (at most 3,500 characters, newlines kept), and queueing: one notice and one
 outbox row per recipient, in one transaction, under a key made from the author and the draft,
 so that pressing "Send" twice queues the message once.

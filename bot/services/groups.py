@@ -170,7 +170,8 @@ async def link(store: Store, clock: Clock, grants: list[Grant], person: Person, 
 
 async def unlink(store: Store, clock: Clock, grants: list[Grant], person: Person,
                  council_id: int) -> CouncilGroup:
-    """End the council's link (the handler then takes the bot out of the group)."""
+    """End the council's link; the handler then takes the bot out of the group, so the group
+    counts as left already (Telegram's own report of it then finds nothing to end)."""
     council = await council_or_refuse(store, council_id)
     require(Permission.BROADCAST, grants, target_of(council))
     now = clock.now()
@@ -178,6 +179,7 @@ async def unlink(store: Store, clock: Clock, grants: list[Grant], person: Person
         ended = await store.groups.unlink(council.id)
         if ended is None:
             raise ServiceError(Refusal.NOT_FOUND, f"group of council {council.id}")
+        await store.groups.left(ended.chat_id, now)
         await store.audit.record(now, "group.unlink", f"council:{council.id}",
                                  actor_id=person.id, chat_id=ended.chat_id)
     return ended

@@ -197,3 +197,47 @@ async def test_someone_else_adding_the_bot_gets_one_neutral_line(
         assert await store.groups.of_council(1) is None
         assert (await store.groups.group(GROUP_ID)) is not None  # known, not linked
         assert await store.groups.group(-1009999) is None        # channels are not recorded
+
+
+async def test_link_later_from_groups_follow_a_migration_and_unlink(
+    fake: FakeBotAPI, db_path: Path, province: Province
+) -> None:
+    clock = ManualClock(START)
+    people = await seed_people(db_path, province, clock, fake)
+    sec = people[SEC]
+    group = fake.group(GROUP_ID, "Kurul")
+    async with running(fake, db_path, clock) as bot:
+        assert bot.app is not None
+        store: Store = bot.app.runtime.store
+        await group.add_bot(sec)
+        await sec.press("Not now", await sec.expect("You added me to the group “Kurul”"))
+        await sec.expect("Not linked.")
+        assert await store.groups.of_council(1) is None
+        # /groups offers the group it was added to; a forged link button for another is refused.
+        await sec.command("groups")
+        overview = await sec.expect("Council groups")
+        assert PROVINCIAL + ": no group" in (overview.text or "")
+        await sec.press_data("grp:ok:-42:1", overview.message_id)
+        assert "no longer exists" in ((await sec.answer()).get("text") or "")
+        await sec.press("Link: “Kurul”", overview)
+        await sec.press(PROVINCIAL, await sec.expect("Which council's announcements"))
+        await sec.press("✅ Link", await sec.expect("Link the group “Kurul”"))
+        await sec.expect("now receives the announcements")
+        # The group becomes a supergroup: Telegram reports it in the old chat.
+        new_id = -1009000000001
+        await fake.inject({"message": {
+            "message_id": 900, "date": 1_800_000_000, "chat": {"id": GROUP_ID, "type": "group",
+                                                                "title": "Kurul"},
+            "from": sec.as_json(), "migrate_to_chat_id": new_id}})
+        await fake.wait_idle()
+        link = await store.groups.of_council(1)
+        assert link is not None and link.chat_id == new_id
+        # Unlink: confirmed, audited, and the bot leaves the group.
+        await sec.command("groups")
+        overview = await sec.expect("Council groups")
+        await sec.press("Unlink: " + PROVINCIAL, overview)
+        await sec.press("Unlink", await sec.expect("Unlink the group “Kurul”"))
+        await sec.expect("Unlinked. I left the group “Kurul”.")
+        assert await store.groups.of_council(1) is None
+        assert [c for c in fake.calls("leaveChat") if c.chat_id == new_id]
+        assert await store.audit.entries(action_prefix="group.unlink")

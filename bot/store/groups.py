@@ -186,7 +186,7 @@ class GroupRepository:
 
     async def unannounced(self, kinds: Sequence[str], since: datetime) -> list[Unannounced]:
         """Notices of these kinds, created since `since` and not before their council's group
-        was linked, paired with that group (the caller filters the ones already announced)."""
+        was linked, paired with that group, whose group copy does not exist yet."""
         if not kinds:
             return []
         marks = ",".join("?" * len(kinds))
@@ -194,7 +194,9 @@ class GroupRepository:
             "SELECT n.id, n.key, n.kind, n.council_id, n.province_id, n.payload, n.created_at,"
             " l.chat_id FROM notice n JOIN council_group l ON l.council_id = n.council_id"
             f" WHERE n.kind IN ({marks}) AND n.created_at >= ? AND n.created_at >= l.linked_at"
-            " ORDER BY n.id",
+            # The group's copy is keyed group:<chat>:<key> (bot.notify.group_kinds).
+            " AND NOT EXISTS (SELECT 1 FROM notice c WHERE c.key ="
+            " 'group:' || l.chat_id || ':' || n.key) ORDER BY n.id",
             (*kinds, to_db(since)),
         )
         found = []

@@ -304,3 +304,25 @@ def test_no_kind_rendered_for_a_group_shows_a_name_a_phone_or_a_title() -> None:
     [agenda] = samples[group_kinds.AGENDA_KIND]
     assert "Okul kayıtları" in group_kinds.AGENDA.render(
         RenderInput(agenda, {}, translator("tr"))).text
+
+
+async def test_a_published_agenda_is_announced_with_titles_only(
+    world: World, store: Store, clock: ManualClock
+) -> None:
+    await world.link()
+    clock.advance(timedelta(minutes=1))
+    payload = {**_members_agenda_payload(), "meeting_id": 1}
+    notice, _ = await store.outbox.add_notice(
+        "agenda:published:1:2", "agenda_published", "proposal:", payload, clock.now(),
+        province_id=world.seeded.province_id, council_id=world.council)
+    await store.outbox.enqueue(notice.id, [], clock.now(), clock.now(), clock.now())
+    assert await world.announce() == 1
+    [_linked, (kind, copy)] = await world.group_rows()
+    assert kind == group_kinds.AGENDA_KIND
+    assert copy["groups"] == [{"area": "social_cohesion", "titles": ["Okul kayıtları"]}]
+    assert "previous" not in copy and NAMES[1] not in json.dumps(copy, ensure_ascii=False)
+    # Another council's agenda never reaches this group.
+    await store.outbox.add_notice(
+        "agenda:published:2:1", "agenda_published", "proposal:", payload, clock.now(),
+        province_id=world.seeded.province_id, council_id=world.seeded.districts[0])
+    assert await world.announce() == 0

@@ -19,6 +19,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.handlers import (
     admin,
     agenda,
+    audit,
     broadcast,
     calendar,
     common,
@@ -148,6 +149,8 @@ def register_handlers(app: KurulApplication) -> None:
     for plain in agenda.agenda_handlers():
         app.add_handler(plain)
     for plain in decisions.decisions_handlers():
+        app.add_handler(plain)
+    for plain in audit.audit_handlers():
         app.add_handler(plain)
     # The notification engine's watchers: before the gate and after everything (bot/notify).
     for hook, group in notify_hooks.handlers():

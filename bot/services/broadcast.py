@@ -179,8 +179,10 @@ async def queue(
             notice.id, [Recipient(p.telegram_user_id, p.person_id) for p in people],
             now, now, now, urgent=True)
         await store.audit.record(now, "broadcast.queue", f"notice:{notice.id}",
-                                 actor_id=author_id, audience=audience.value,
-                                 council_id=chosen.council.id, recipients=added)
+                                 actor_id=author_id, before=None,
+                                 after={"audience": audience.value,
+                                        "council_id": chosen.council.id, "recipients": added,
+                                        "text": text})
     return Queued(notice, added, created)
 
 

@@ -1,0 +1,100 @@
+"""The audit guard: no change to the councils' records commits without its audit entry.
+
+Every write transaction is watched (``Database.watchers``): TEMP triggers on each tracked table
+note what the transaction wrote, and the trigger on ``audit_log`` whether each new entry has a
+``before`` and an ``after``. Just before COMMIT the guard compares: a transaction that wrote a
+tracked table without an audit entry, or with one lacking before/after, is a *violation*. It is
+logged (a warning, never an error: a missing audit entry must not lose a user's change) and kept
+in ``VIOLATIONS``, which the end-to-end tests and the audit tour assert empty.
+
+Not tracked: the audit log itself, the delivery machinery (notices, outbox rows, delivery
+states: the engine's bookkeeping, not a person's change) and PTB's conversation state.
+A violation keeps the files on the stack of its commit, so that tests can tell the bot's own
+writes from their fixtures seeding the store directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+UNTRACKED = frozenset({
+    "audit_log", "notice", "outbox", "recipient_status",
+    "ptb_user_data", "ptb_chat_data", "ptb_bot_data", "ptb_callback_data", "ptb_conversation",
+})
+_WRITES = "audit_guard_write"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    tables: tuple[str, ...]
+    reason: str           # "no audit entry" or "audit entry without before/after"
+    where: str = ""       # the code that committed it, innermost first
+    files: tuple[str, ...] = ()  # every source file on the stack at the commit
+
+
+VIOLATIONS: deque[Violation] = deque(maxlen=200)
+class AuditGuard:
+    async def _install(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_WRITES}"
+                           " (tbl TEXT NOT NULL, complete INTEGER)")
+        tables = [r[0] for r in await conn.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        for table in tables:
+            if table in UNTRACKED:
+                continue
+            for op in ("INSERT", "UPDATE", "DELETE"):
+                await conn.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS audit_guard_{table}_{op.lower()}"
+                    f" AFTER {op} ON main.{table}"
+                    f" BEGIN INSERT INTO {_WRITES} (tbl) VALUES ('{table}'); END")
+        await conn.execute(
+            "CREATE TEMP TRIGGER IF NOT EXISTS audit_guard_audit_log"
+            " AFTER INSERT ON main.audit_log"
+            f" BEGIN INSERT INTO {_WRITES} (tbl, complete) VALUES ('audit_log',"
+            " json_type(NEW.details, '$.before') IS NOT NULL"
+            " AND json_type(NEW.details, '$.after') IS NOT NULL); END")
+
+    async def begun(self, conn: aiosqlite.Connection) -> None:
+        # TEMP objects live as long as the connection: install on each new one.
+        if not await conn.execute_fetchall(
+                f"SELECT 1 FROM sqlite_temp_master WHERE name = '{_WRITES}'"):
+            await self._install(conn)
+
+    async def committing(self, conn: aiosqlite.Connection) -> None:
+        rows = await conn.execute_fetchall(
+            f"SELECT tbl, MIN(COALESCE(complete, 1)) FROM {_WRITES} GROUP BY tbl")
+        if not rows:
+            return
+        await conn.execute(f"DELETE FROM {_WRITES}")
+        written = {r[0]: r[1] for r in rows}
+        audit_complete = written.pop("audit_log", None)
+        tables = tuple(sorted(written))
+        if audit_complete is None and tables:
+            self._report(Violation(tables, "no audit entry", *_caller()))
+        elif audit_complete == 0:
+            self._report(Violation(tables, "audit entry without before/after", *_caller()))
+
+    @staticmethod
+    def _report(violation: Violation) -> None:
+        VIOLATIONS.append(violation)
+        log.warning("unaudited change to %s: %s (%s)", ", ".join(violation.tables) or "-",
+                    violation.reason, violation.where)
+
+
+def _caller() -> tuple[str, tuple[str, ...]]:
+    """Where the transaction was committed from, outside the store (only on a violation)."""
+    stack = traceback.extract_stack()
+    frames = [f for f in stack
+              if "/bot/store/" not in f.filename and "contextlib" not in f.filename
+              and "asyncio" not in f.filename]
+    where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                       for f in frames[-3:][::-1])
+    return where, tuple(f.filename for f in stack)

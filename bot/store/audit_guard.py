@@ -16,6 +16,7 @@ writes from their fixtures seeding the store directly.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import traceback
 from collections import deque
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ class Violation:
 
 VIOLATIONS: deque[Violation] = deque(maxlen=200)
 class AuditGuard:
+    def __init__(self) -> None:
+        self._installed_on: aiosqlite.Connection | None = None
+
     async def _install(self, conn: aiosqlite.Connection) -> None:
         await conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_WRITES}"
                            " (tbl TEXT NOT NULL, complete INTEGER)")
@@ -63,17 +67,28 @@ class AuditGuard:
             " AND json_type(NEW.details, '$.after') IS NOT NULL); END")
 
     async def begun(self, conn: aiosqlite.Connection) -> None:
-        # TEMP objects live as long as the connection: install on each new one.
-        if not await conn.execute_fetchall(
-                f"SELECT 1 FROM sqlite_temp_master WHERE name = '{_WRITES}'"):
-            await self._install(conn)
+        # TEMP objects live as long as the connection: install on each new one. Holding the
+        # connection keeps its identity from being reused by a later one. The DDL is part of
+        # the transaction, so it counts as installed only once a transaction commits.
+        if self._installed_on is not conn:
+            try:
+                await self._install(conn)
+            except sqlite3.Error:  # a watcher never costs a user their change
+                log.exception("the audit guard could not be installed")
 
     async def committing(self, conn: aiosqlite.Connection) -> None:
-        rows = await conn.execute_fetchall(
-            f"SELECT tbl, MIN(COALESCE(complete, 1)) FROM {_WRITES} GROUP BY tbl")
+        try:
+            rows = await conn.execute_fetchall(
+                f"SELECT tbl, MIN(COALESCE(complete, 1)) FROM {_WRITES} GROUP BY tbl")
+            if rows:
+                await conn.execute(f"DELETE FROM {_WRITES}")
+        except sqlite3.Error:
+            self._installed_on = None   # install again with the next transaction
+            log.warning("the audit guard could not check a transaction", exc_info=True)
+            return
+        self._installed_on = conn
         if not rows:
             return
-        await conn.execute(f"DELETE FROM {_WRITES}")
         written = {r[0]: r[1] for r in rows}
         audit_complete = written.pop("audit_log", None)
         tables = tuple(sorted(written))

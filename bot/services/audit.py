@@ -124,7 +124,7 @@ ACTION_LABELS: dict[str, str] = {
     "institution.remove": N_("Institution removed"),
     "leave.add": N_("Administrative leave added"),
     "leave.remove": N_("Administrative leave removed"),
-    "broadcast.queue": N_("Message sent to a council"),
+    "broadcast.queue": N_("Message broadcast"),
 }
 
 SUBJECT_LABELS = {

@@ -9,8 +9,8 @@ in ``VIOLATIONS``, which the end-to-end tests and the audit tour assert empty.
 
 Not tracked: the audit log itself, the delivery machinery (notices, outbox rows, delivery
 states: the engine's bookkeeping, not a person's change) and PTB's conversation state.
-A violation keeps the files on the stack of its commit, so that tests can tell the bot's own
-writes from their fixtures seeding the store directly.
+A violation names the code that committed it, so that tests can tell the bot's own writes
+from their fixtures seeding the store directly (``Violation.by_the_bot``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ UNTRACKED = frozenset({
     "ptb_user_data", "ptb_chat_data", "ptb_bot_data", "ptb_callback_data", "ptb_conversation",
 })
 _WRITES = "audit_guard_write"
+_BOT_DIR = str(Path(__file__).resolve().parents[1]) + "/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,12 @@ class Violation:
     tables: tuple[str, ...]
     reason: str           # "no audit entry" or "audit entry without before/after"
     where: str = ""       # the code that committed it, innermost first
-    files: tuple[str, ...] = ()  # every source file on the stack at the commit
+    origin: str = ""      # the file of the innermost frame outside the store: who committed
+
+    @property
+    def by_the_bot(self) -> bool:
+        """Committed by the bot's own code, not by a test seeding the store directly."""
+        return self.origin.startswith(_BOT_DIR)
 
 
 VIOLATIONS: deque[Violation] = deque(maxlen=200)
@@ -104,12 +110,11 @@ class AuditGuard:
                     violation.reason, violation.where)
 
 
-def _caller() -> tuple[str, tuple[str, ...]]:
+def _caller() -> tuple[str, str]:
     """Where the transaction was committed from, outside the store (only on a violation)."""
-    stack = traceback.extract_stack()
-    frames = [f for f in stack
+    frames = [f for f in traceback.extract_stack()
               if "/bot/store/" not in f.filename and "contextlib" not in f.filename
               and "asyncio" not in f.filename]
     where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
                        for f in frames[-3:][::-1])
-    return where, tuple(f.filename for f in stack)
+    return where, frames[-1].filename if frames else ""

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 WIDTHS = (17, 24, 34, 16, 60, 40, 40)
 
@@ -50,22 +51,21 @@ def csv_bytes(headers: Sequence[str], rows: Sequence[ExportRow]) -> bytes:
 
 
 def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[ExportRow]) -> bytes:
-    workbook = Workbook()
-    ws = workbook.active
-    assert ws is not None
+    # Write-only and unstyled rows: styling each cell made 20,000 entries take 25 s.
+    workbook = Workbook(write_only=True)
     # Sheet titles: at most 31 characters, none of []:*?/\
-    ws.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Audit"
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row.cells())
-    for row_cells in ws.iter_rows(min_row=2, max_row=ws.max_row):
-        for cell in row_cells:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    ws = workbook.create_sheet("".join(c for c in title if c not in "[]:*?/\\")[:31] or "Audit")
     for index, width in enumerate(WIDTHS):
         ws.column_dimensions[chr(ord("A") + index)].width = width
     ws.freeze_panes = "A2"
+    header = []
+    for text in headers:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    for row in rows:
+        ws.append(row.cells())
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -161,18 +161,18 @@ async def _pick_actor(update: Update, ctx: KurulContext, filters: Filters, numbe
 
 async def _export(update: Update, ctx: KurulContext, filters: Filters, extension: str) -> None:
     _ = ctx.t
-    files = await service.export_files(ctx.store, ctx.clock, ctx.grants, _, filters)
+    made = await service.export_file(ctx.store, ctx.clock, ctx.grants, _, filters,
+                                     service.Format(extension))
     chat = update.effective_chat
     assert chat is not None
-    if not files.count:
+    if not made.count:
         await send(update, ctx, _("No change matches these filters."))
         return
-    data = files.csv if extension == "csv" else files.xlsx
     day = f"{local_date(ctx, ctx.clock.now()):%Y-%m-%d}"
     await ctx.bot.send_document(
-        chat.id, InputFile(data, filename=files.filename(extension, day)),
+        chat.id, InputFile(made.content, filename=made.filename(day)),
         caption=_.ngettext("Audit trail: {n} entry.", "Audit trail: {n} entries.",
-                           files.count).format(n=files.count))
+                           made.count).format(n=made.count))
 
 
 async def audit_button(update: Update, ctx: KurulContext) -> None:

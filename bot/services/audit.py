@@ -8,6 +8,7 @@ when written (``bot/store/audit.py``), so the filter is one indexed query.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
 import re
@@ -340,14 +341,19 @@ EXPORT_HEADERS = (N_("When"), N_("Who"), N_("What"), N_("About"), N_("Changes"),
                   N_("After"))
 
 
-@dataclass(frozen=True, slots=True)
-class Files:
-    count: int
-    csv: bytes
-    xlsx: bytes
+class Format(enum.StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
 
-    def filename(self, extension: str, day: str) -> str:
-        return f"audit_{day}.{extension}"
+
+@dataclass(frozen=True, slots=True)
+class File:
+    count: int
+    content: bytes
+    format: Format
+
+    def filename(self, day: str) -> str:
+        return f"audit_{day}.{self.format.value}"
 
 
 def changes_text(changes: Sequence[Change]) -> str:
@@ -355,12 +361,18 @@ def changes_text(changes: Sequence[Change]) -> str:
                      else f"{c.before} → {c.after}" for c in changes)
 
 
-async def export_files(store: Store, clock: Clock, grants: list[Grant], t: Translator,
-                       filters: Filters) -> Files:
+async def export_file(store: Store, clock: Clock, grants: list[Grant], t: Translator,
+                      filters: Filters, format: Format) -> File:
+    """The filtered entries as one file; built in a worker thread, since a large trail takes
+    seconds and the bot keeps answering others meanwhile."""
     lines = await export(store, clock, grants, t, filters)
     rows = [ExportRow(line.when, line.who, line.what, line.subject, changes_text(line.changes),
                       line.entry.details.get("before"), line.entry.details.get("after"))
             for line in lines]
     headers = [t(h) for h in EXPORT_HEADERS]
-    return Files(len(rows), audit_export.csv_bytes(headers, rows),
-                 audit_export.xlsx_bytes(t("Audit trail"), headers, rows))
+    if format is Format.CSV:
+        content = await asyncio.to_thread(audit_export.csv_bytes, headers, rows)
+    else:
+        content = await asyncio.to_thread(audit_export.xlsx_bytes, t("Audit trail"), headers,
+                                          rows)
+    return File(len(rows), content, format)

@@ -236,21 +236,27 @@ async def test_export_csv_and_xlsx_read_back(store: Store, clock: ManualClock) -
     institution = (await store.councils.institutions(done.council_id))[1]
     await setup.rename_institution(store, clock, sec, done.council_id, institution.id,
                                    "Yeni; \"ad\"", await _id(store, SECRETARIAT_TG))
-    files = await audit.export_files(store, clock, sec, EN, Filters(Period.ALL, Kind.SETTINGS))
-    assert files.csv.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(files.csv.decode("utf-8-sig")), delimiter=";"))
+    settings = Filters(Period.ALL, Kind.SETTINGS)
+    files = await audit.export_file(store, clock, sec, EN, settings, audit.Format.CSV)
+    assert files.content.startswith(b"\xef\xbb\xbf")
+    assert files.filename("2027-01-04") == "audit_2027-01-04.csv"
+    rows = list(csv.reader(io.StringIO(files.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["When", "Who", "What", "About", "Changes", "Before", "After"]
     assert len(rows) == files.count + 1
     renamed = next(r for r in rows if r[2] == "Institution renamed")
     assert renamed[1] == "Sekreter Bir"
     assert renamed[4] == f"name: {institution.name} → Yeni; \"ad\""
     assert json.loads(renamed[6]) == {"name": "Yeni; \"ad\""}
-    sheet = load_workbook(io.BytesIO(files.xlsx)).active
+    book = await audit.export_file(store, clock, sec, EN, settings, audit.Format.XLSX)
+    assert book.count == files.count
+    sheet = load_workbook(io.BytesIO(book.content)).active
     assert sheet is not None
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][:3] == ["When", "Who", "What"] and len(values) == files.count + 1
     assert any(v[2] == "Institution renamed" and v[4] == renamed[4] for v in values[1:])
-    turkish = await audit.export_files(store, clock, sec, translator("tr"), Filters())
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    turkish = await audit.export_file(store, clock, sec, translator("tr"), Filters(),
+                                      audit.Format.CSV)
     assert turkish.count > files.count
 
 

@@ -123,12 +123,16 @@ class AuditRepository:
         action: str,
         subject: str,
         *,
+        before: Any,
+        after: Any,
         actor_id: int | None = None,
         actor_telegram: int | None = None,
         **details: Any,
     ) -> None:
-        """Write one entry; by convention ``details`` holds ``before`` and ``after`` (None for
-        a creation or a removal), which the audit guard checks."""
+        """Write one entry: the values ``before`` and ``after`` the change (None before a
+        creation, after a removal), required so that no call site can forget them, and any
+        further ``details``."""
+        details = {"before": before, "after": after, **details}
         async with self.db.transaction():
             council_id, province_id = await self._scope(subject)
             await self.db.execute(

@@ -130,3 +130,21 @@ async def test_secretariat_filters_pages_and_exports_the_trail(
         assert {"District council renamed", "Role granted", "Registered"} <= whats
         assert "Province set up" not in whats
         assert all("Ali Veli" not in ";".join(r) for r in rows)
+
+        # KVKK: once the liaison officer erases their data, the trail keeps what happened but
+        # neither their name nor their phone.
+        phone = f"+90532{liaison.id % 10_000_000:07d}"
+        await sec.command("audit")
+        before = await _export_csv(sec, await sec.expect("Audit trail"))
+        assert any("Ali Veli" in ";".join(r) for r in before)
+        assert any(phone in ";".join(r) for r in before)
+        await liaison.command("forgetme")
+        await liaison.press("Erase my data", await liaison.expect("Erase your data?"))
+        await liaison.expect("Your personal data was erased")
+        await sec.command("audit")
+        after = await _export_csv(sec, await sec.expect("Audit trail"))
+        assert len(after) == len(before) + 1   # the erasure, its roles' end included
+        assert not any("Ali Veli" in ";".join(r) or phone in ";".join(r) for r in after)
+        assert "Personal data erased (KVKK)" in {r[2] for r in after}
+        assert {r[1] for r in after if r[2] == "Personal data erased (KVKK)"} == {
+            "an erased person"}

@@ -19,6 +19,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.handlers import (
     admin,
     agenda,
+    audit,
     broadcast,
     calendar,
     common,
@@ -157,6 +158,8 @@ def register_handlers(app: KurulApplication) -> None:
     # Council groups: the bot added, removed or moved (before the gate), announcements after.
     for hook, group in groups.membership_handlers():
         app.add_handler(hook, group=group)
+    for plain in audit.audit_handlers():
+        app.add_handler(plain)
     # The notification engine's watchers: before the gate and after everything (bot/notify).
     for hook, group in notify_hooks.handlers():
         app.add_handler(hook, group=group)

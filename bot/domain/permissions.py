@@ -48,6 +48,8 @@ class Permission(enum.StrEnum):
     REPORT_PROGRESS = "report_progress"  # the institution's progress on a decision (Art. 12(4))
     VIEW_DECISIONS = "view_decisions"    # the decision register of my councils
     VIEW_REPORTS = "view_reports"        # who has reported on decisions and who has not
+    # Audit (issue 8)
+    VIEW_AUDIT = "view_audit"            # the trail of changes in my scope, and its export
 
 
 class Reach(enum.StrEnum):
@@ -147,6 +149,9 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
     Permission.VIEW_DECISIONS: {kind: Reach.COUNCIL for kind in RoleKind},
     Permission.VIEW_REPORTS: {RoleKind.SECRETARIAT: Reach.COUNCIL,
                               RoleKind.CHAIR: Reach.COUNCIL},
+    # The audit trail is the secretariat's record of its own work (Art. 11(1), 12(5)): a
+    # district secretariat reads its council's, the provincial directorate the whole province's.
+    Permission.VIEW_AUDIT: {RoleKind.SECRETARIAT: Reach.COUNCIL},
 }
 
 
@@ -243,6 +248,7 @@ SUMMARY: dict[Permission, str] = {
     Permission.REPORT_PROGRESS: "report progress on a decision (`/progress`, Art. 12(4))",
     Permission.VIEW_DECISIONS: "decision register (`/decisions`)",
     Permission.VIEW_REPORTS: "who has reported on decisions",
+    Permission.VIEW_AUDIT: "audit trail of changes, with export (`/audit`)",
 }
 _COLUMNS = (RoleKind.SECRETARIAT, RoleKind.CHAIR, RoleKind.MEMBER, RoleKind.DEPUTY,
             RoleKind.LIAISON, RoleKind.INVITEE)

@@ -453,7 +453,9 @@ async def not_a_file(update: Update, ctx: KurulContext) -> str:
 @guarded(FLOW, P_FILES)
 @safe(P_FILES)
 async def files_removed(update: Update, ctx: KurulContext) -> str | int:
-    await service.remove_attachments(ctx.store, ctx.grants, int(ctx.draft(FLOW)["pid"]))
+    assert ctx.person is not None
+    await service.remove_attachments(ctx.store, ctx.clock, ctx.grants, ctx.person,
+                                     int(ctx.draft(FLOW)["pid"]))
     return await _ask_files(update, ctx)
 
 
@@ -810,8 +812,8 @@ async def review_action(update: Update, ctx: KurulContext) -> None:
             await service.accept(ctx.store, ctx.clock, ctx.grants, person, pid, _quiet(ctx))
             _queued(ctx)
         elif action in ("up", "dn"):
-            await service.reorder(ctx.store, ctx.clock, ctx.grants, pid, -1 if action == "up"
-                                  else 1)
+            await service.reorder(ctx.store, ctx.clock, ctx.grants, pid,
+                                  -1 if action == "up" else 1, person.id)
             proposal = await ctx.store.agenda.get(pid)
             assert proposal is not None
             target = await service.target_of_proposal(ctx.store, ctx.clock, proposal)

@@ -55,6 +55,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("annualreport", N_("Ek-3 annual report draft of the province"),
             Permission.RECORD_MINUTES),
     Command("overview", N_("Decisions by state, as a chart"), Permission.VIEW_REPORTS),
+    Command("audit", N_("Who changed what, and when"), Permission.VIEW_AUDIT),
     Command("privacy", N_("How my personal data is used"), public=True, in_menu=False),
     Command("mydata", N_("A copy of my personal data"), personal=True, in_menu=False),
     Command("forgetme", N_("Erase my personal data"), personal=True, in_menu=False),

@@ -133,7 +133,8 @@ async def _menu(update: Update, ctx: KurulContext, new: bool = False) -> str | i
     t = ctx.t
     meeting_id = int(ctx.draft(MINUTES)["meeting"])
     try:
-        minutes = await service.open_minutes(ctx.store, ctx.clock, ctx.grants, meeting_id)
+        minutes = await service.open_minutes(ctx.store, ctx.clock, ctx.grants, meeting_id,
+                                             ctx.person.id if ctx.person else None)
         decisions = await ctx.store.decisions.of_meeting(meeting_id)
     except (ServiceError, DecisionRefused) as error:
         await send(update, ctx, problem_text(t, error))
@@ -183,7 +184,8 @@ async def section_received(update: Update, ctx: KurulContext) -> str | int:
     draft = ctx.draft(MINUTES)
     try:
         await service.set_section(ctx.store, ctx.clock, ctx.grants, int(draft["meeting"]),
-                                  draft.get("section", ""), text_of(update) or "")
+                                  draft.get("section", ""), text_of(update) or "",
+                                  ctx.person.id if ctx.person else None)
     except (ServiceError, DecisionRefused) as error:
         await send(update, ctx, problem_text(ctx.t, error))
         return await _menu(update, ctx, new=True)
@@ -271,7 +273,8 @@ async def decision_deadline(update: Update, ctx: KurulContext) -> str | int:
         saved = await service.add_decision(
             ctx.store, ctx.clock, ctx.grants, int(draft["meeting"]), service.DecisionDraft(
                 values["text"], values.get("rationale", ""), values.get("purpose", ""),
-                list(values["institutions"]), text_of(update) or ""))
+                list(values["institutions"]), text_of(update) or ""),
+            ctx.person.id if ctx.person else None)
     except DecisionRefused as error:
         await send(update, ctx, problem_text(ctx.t, error))
         if error.problem in (Problem.DEADLINE_PAST, Problem.DEADLINE_UNREADABLE):

@@ -63,6 +63,7 @@ from bot.i18n import N_, Translator
 from bot.notify.quiet import QuietHours
 from bot.services import decisions as decisions_service
 from bot.services import meetings as meeting_service
+from bot.services import trail
 from bot.services.access import council_or_refuse, reachable_councils, require, target_of
 from bot.services.calendar import working_calendar
 from bot.services.errors import Refusal, ServiceError
@@ -82,6 +83,10 @@ REMINDER_KIND = "agenda_reminder"    # three days before the deadline, to those 
 OPEN_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.AWAITING_CHAIR)
 SENT = (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED,
         ProposalStatus.MERGED)
+
+# What the audit trail keeps of a proposal.
+PROPOSAL_FIELDS = ("title", "area", "kind", "description", "status", "late", "council_id",
+                   "meeting_id", "period", "institution_id")
 
 
 class AgendaRefused(ServiceError):
@@ -398,15 +403,17 @@ async def start(store: Store, clock: Clock, grants: list[Grant], person: Person,
         raise ServiceError(Refusal.NOT_FOUND, "area or kind")
     cleaned = clean_title(title)
     now = clock.now()
-    proposal_id = await store.agenda.add(
-        council_id=target.council.id, period=target.period,
-        meeting_id=target.meeting.id if target.meeting else None,
-        institution_id=institution_id, area=area, kind=kind, title=cleaned,
-        created_by=person.id, now=now)
-    await store.audit.record(now, "proposal.draft", f"proposal:{proposal_id}",
-                             actor_id=person.id, council_id=target.council.id)
-    found = await store.agenda.get(proposal_id)
-    assert found is not None
+    async with store.db.transaction():
+        proposal_id = await store.agenda.add(
+            council_id=target.council.id, period=target.period,
+            meeting_id=target.meeting.id if target.meeting else None,
+            institution_id=institution_id, area=area, kind=kind, title=cleaned,
+            created_by=person.id, now=now)
+        found = await store.agenda.get(proposal_id)
+        assert found is not None
+        await store.audit.record(now, "proposal.draft", f"proposal:{proposal_id}",
+                                 actor_id=person.id, before=None,
+                                 after=trail.view(found, *PROPOSAL_FIELDS))
     return found
 
 
@@ -428,10 +435,11 @@ async def change(store: Store, clock: Clock, grants: list[Grant], person: Person
     if description is not None:
         fields["description"] = description
     now = clock.now()
-    await store.agenda.update(proposal.id, now, **fields)
-    if proposal.status is not ProposalStatus.DRAFT:
+    async with store.db.transaction():
+        await store.agenda.update(proposal.id, now, **fields)
         await store.audit.record(now, "proposal.edit", f"proposal:{proposal.id}",
-                                 actor_id=person.id, fields=sorted(fields))
+                                 actor_id=person.id, before=trail.view(proposal, *fields),
+                                 after=trail.view(await store.agenda.get(proposal.id), *fields))
     return await get_own(store, grants, proposal.id)
 
 
@@ -452,18 +460,34 @@ async def add_attachment(store: Store, clock: Clock, grants: list[Grant], person
     content = await fetch()
     if len(content) != size and check_file(filename, len(content), len(kept)) is not None:
         raise FileRefused(FileProblem.TOO_BIG)
-    added = await store.agenda.add_attachment(
-        proposal.id, file_unique_id, filename, mime_type or "application/octet-stream",
-        content, person.id, clock.now())
+    now = clock.now()
+    async with store.db.transaction():
+        added = await store.agenda.add_attachment(
+            proposal.id, file_unique_id, filename, mime_type or "application/octet-stream",
+            content, person.id, now)
+        if added:
+            await store.audit.record(now, "proposal.attachment", f"proposal:{proposal.id}",
+                                     actor_id=person.id, before=None,
+                                     after={"filename": filename, "size": len(content)})
     if not added:
         return None
     return next(a for a in await store.agenda.attachments(proposal.id)
                 if a.file_unique_id == file_unique_id)
 
 
-async def remove_attachments(store: Store, grants: list[Grant], proposal_id: int) -> None:
+async def remove_attachments(store: Store, clock: Clock, grants: list[Grant], person: Person,
+                             proposal_id: int) -> None:
     proposal = await _editable(store, grants, proposal_id)
-    await store.agenda.remove_attachments(proposal.id)
+    kept = await store.agenda.attachments(proposal.id)
+    if not kept:
+        return
+    now = clock.now()
+    async with store.db.transaction():
+        await store.agenda.remove_attachments(proposal.id)
+        await store.audit.record(now, "proposal.attachments_removed", f"proposal:{proposal.id}",
+                                 actor_id=person.id,
+                                 before={"attachments": [a.filename for a in kept]},
+                                 after={"attachments": []})
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,14 +512,19 @@ async def submit(store: Store, clock: Clock, grants: list[Grant], person: Person
     late = is_late(target.where.local(now).date(), target.due)
     position = await store.agenda.next_position(
         council.id, target.meeting.id if target.meeting else None, target.period)
-    done = await store.agenda.set_status_if(
-        proposal.id, [ProposalStatus.DRAFT], now, status=ProposalStatus.SUBMITTED,
-        late=int(late), submitted_by=person.id, submitted_at=now, position=position)
+    async with store.db.transaction():
+        done = await store.agenda.set_status_if(
+            proposal.id, [ProposalStatus.DRAFT], now, status=ProposalStatus.SUBMITTED,
+            late=int(late), submitted_by=person.id, submitted_at=now, position=position)
+        if done:
+            await store.audit.record(
+                now, "proposal.submit", f"proposal:{proposal.id}", actor_id=person.id,
+                before={"status": ProposalStatus.DRAFT.value},
+                after={"status": ProposalStatus.SUBMITTED.value, "late": late,
+                       "position": position})
     fresh = await get_own(store, grants, proposal.id)
     if not done:
         return Submitted(fresh, target, fresh.late, True)
-    await store.audit.record(now, "proposal.submit", f"proposal:{proposal.id}",
-                             actor_id=person.id, council_id=council.id, late=late)
     return Submitted(fresh, target, late, False)
 
 
@@ -503,12 +532,14 @@ async def withdraw(store: Store, clock: Clock, grants: list[Grant], person: Pers
                    proposal_id: int) -> Proposal:
     proposal = await _editable(store, grants, proposal_id)
     now = clock.now()
-    if not await store.agenda.set_status_if(
-            proposal.id, [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED], now,
-            status=ProposalStatus.WITHDRAWN):
-        raise AgendaRefused(DECIDED_ALREADY)
-    await store.audit.record(now, "proposal.withdraw", f"proposal:{proposal.id}",
-                             actor_id=person.id)
+    async with store.db.transaction():
+        if not await store.agenda.set_status_if(
+                proposal.id, [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED], now,
+                status=ProposalStatus.WITHDRAWN):
+            raise AgendaRefused(DECIDED_ALREADY)
+        await store.audit.record(now, "proposal.withdraw", f"proposal:{proposal.id}",
+                                 actor_id=person.id, before={"status": proposal.status.value},
+                                 after={"status": ProposalStatus.WITHDRAWN.value})
     return proposal
 
 
@@ -595,10 +626,13 @@ async def answer_question(store: Store, clock: Clock, grants: list[Grant], perso
     question, proposal = await question_for(store, grants, question_id)
     cleaned = clean_body(text, ANSWER_MAX)
     now = clock.now()
-    if not await store.agenda.answer(question.id, cleaned, person.id, now):
-        raise AgendaRefused(ANSWERED_ALREADY)
-    await store.audit.record(now, "proposal.answer", f"proposal:{proposal.id}",
-                             actor_id=person.id)
+    async with store.db.transaction():
+        if not await store.agenda.answer(question.id, cleaned, person.id, now):
+            raise AgendaRefused(ANSWERED_ALREADY)
+        await store.audit.record(now, "proposal.answer", f"proposal:{proposal.id}",
+                                 actor_id=person.id,
+                                 before={"question": question.question, "answer": None},
+                                 after={"question": question.question, "answer": cleaned})
     target = await target_of_proposal(store, clock, proposal)
     people = await _secretariat(store, target)
     await _queue(store, now, f"agenda:answer:{question.id}", ANSWERED_KIND,
@@ -673,13 +707,15 @@ async def _decide(store: Store, clock: Clock, grants: list[Grant], person: Perso
                   **fields: Any) -> Proposal:
     proposal, target = await _for_review(store, clock, grants, proposal_id)
     now = clock.now()
-    if not await store.agenda.set_status_if(
-            proposal.id, [ProposalStatus.SUBMITTED], now, status=status, decided_by=person.id,
-            decided_at=now, **fields):
-        raise AgendaRefused(DECIDED_ALREADY)
-    await store.audit.record(now, f"proposal.{status.value}", f"proposal:{proposal.id}",
-                             actor_id=person.id, council_id=target.council.id,
-                             reason=fields.get("reason"), merged_into=fields.get("merged_into"))
+    async with store.db.transaction():
+        if not await store.agenda.set_status_if(
+                proposal.id, [ProposalStatus.SUBMITTED], now, status=status,
+                decided_by=person.id, decided_at=now, **fields):
+            raise AgendaRefused(DECIDED_ALREADY)
+        await store.audit.record(now, f"proposal.{status.value}", f"proposal:{proposal.id}",
+                                 actor_id=person.id,
+                                 before={"status": proposal.status.value},
+                                 after={"status": status.value, **fields})
     decided = await store.agenda.get(proposal.id)
     assert decided is not None
     extra: dict[str, Any] = {"outcome": status.value}
@@ -736,9 +772,11 @@ async def ask(store: Store, clock: Clock, grants: list[Grant], person: Person,
         raise AgendaRefused(DECIDED_ALREADY)
     cleaned = clean_body(text, QUESTION_MAX)
     now = clock.now()
-    question_id = await store.agenda.ask(proposal.id, cleaned, person.id, now)
-    await store.audit.record(now, "proposal.ask", f"proposal:{proposal.id}",
-                             actor_id=person.id)
+    async with store.db.transaction():
+        question_id = await store.agenda.ask(proposal.id, cleaned, person.id, now)
+        await store.audit.record(now, "proposal.ask", f"proposal:{proposal.id}",
+                                 actor_id=person.id, before=None,
+                                 after={"question": cleaned})
     await _tell_institution(store, now, proposal, target, f"agenda:question:{question_id}",
                             {"outcome": "question", "question": cleaned,
                              "question_id": question_id}, quiet, person.id)
@@ -746,7 +784,7 @@ async def ask(store: Store, clock: Clock, grants: list[Grant], person: Person,
 
 
 async def reorder(store: Store, clock: Clock, grants: list[Grant], proposal_id: int,
-                  step: int) -> None:
+                  step: int, actor_id: int | None) -> None:
     """Move a proposal one place up (-1) or down (+1) in its meeting's order."""
     proposal, target = await _for_review(store, clock, grants, proposal_id)
     ordered = await store.agenda.for_target(
@@ -757,11 +795,15 @@ async def reorder(store: Store, clock: Clock, grants: list[Grant], proposal_id: 
     other = index + (1 if step > 0 else -1)
     if not 0 <= other < len(ids):
         return
+    before = list(ids)
     ids[index], ids[other] = ids[other], ids[index]
     now = clock.now()
     async with store.db.transaction():
         for position, pid in enumerate(ids, start=1):
             await store.agenda.update(pid, now, position=position)
+        await store.audit.record(now, "proposal.reorder", f"proposal:{proposal.id}",
+                                 actor_id=actor_id, before={"order": before},
+                                 after={"order": ids})
 
 
 # --- the upward flow (Art. 10(3), 10(7)) -------------------------------------------------------
@@ -807,10 +849,11 @@ async def forward(store: Store, clock: Clock, grants: list[Grant], person: Perso
         await store.agenda.update(new_id, now, position=position, submitted_by=person.id,
                                   submitted_at=now, late=int(late))
         await store.agenda.copy_attachments(proposal.id, new_id)
+        found = await store.agenda.get(new_id)
+        assert found is not None
         await store.audit.record(now, "proposal.forward", f"proposal:{new_id}",
-                                 actor_id=person.id, origin=proposal.id)
-    found = await store.agenda.get(new_id)
-    assert found is not None
+                                 actor_id=person.id, origin=proposal.id, before=None,
+                                 after=trail.view(found, *PROPOSAL_FIELDS))
     return found, destination
 
 
@@ -914,7 +957,13 @@ async def publish(store: Store, clock: Clock, grants: list[Grant], person: Perso
         raise AgendaRefused(HELD)
     now = clock.now()
     found = await agenda_for(store, clock, t, target)
-    version = await store.agenda.publish(meeting.id, person.id, now)
+    async with store.db.transaction():
+        version = await store.agenda.publish(meeting.id, person.id, now)
+        await store.audit.record(
+            now, "agenda.publish", f"meeting:{meeting.id}", actor_id=person.id,
+            before={"version": version - 1},
+            after={"version": version,
+                   "items": [i.title for g in found.agenda.groups for i in g.items]})
     people = [r.recipient() for r in await meeting_service.recipients(
         store, meeting, target.where)]
     await _queue(store, now, f"agenda:published:{meeting.id}:{version}", PUBLISHED_KIND,
@@ -925,8 +974,6 @@ async def publish(store: Store, clock: Clock, grants: list[Grant], person: Perso
                   "starts_at": meeting.starts_at.isoformat(),
                   "timezone": target.where.province.timezone},
                  people, target, quiet, created_by=person.id)
-    await store.audit.record(now, "agenda.publish", f"meeting:{meeting.id}",
-                             actor_id=person.id, version=version)
     return Published(version, len(people))
 
 

@@ -198,8 +198,10 @@ async def queue(
         )
         added = await store.outbox.enqueue(notice.id, recipients, now, now, now, urgent=True)
         await store.audit.record(now, "broadcast.queue", f"notice:{notice.id}",
-                                 actor_id=author_id, audience=audience.value,
-                                 council_id=chosen.council.id, recipients=added)
+                                 actor_id=author_id, before=None,
+                                 after={"audience": audience.value,
+                                        "council_id": chosen.council.id, "recipients": added,
+                                        "text": text})
     return Queued(notice, added, created)
 
 

@@ -349,7 +349,8 @@ async def add_leave(
     async with store.db.transaction():
         added = await store.leave.add_days(province_id, plan.days, note, actor_id, now)
         await store.audit.record(now, "leave.add", f"province:{province_id}", actor_id=actor_id,
-                                 days=[d.isoformat() for d in added], note=note)
+                                 before=None,
+                                 after={"days": [d.isoformat() for d in added], "note": note})
     after = await _province_windows(
         store, plan.province, years, await working_calendar(store, province_id, holidays=holidays))
     return LeaveChange(plan.province, tuple(added), note, _changes(before, after))
@@ -418,8 +419,9 @@ async def remove_leave(
     async with store.db.transaction():
         removed = await store.leave.remove_days(province_id, run.days)
         await store.audit.record(now, "leave.remove", f"province:{province_id}",
-                                 actor_id=actor_id, days=[d.isoformat() for d in removed],
-                                 note=run.note)
+                                 actor_id=actor_id, after=None,
+                                 before={"days": [d.isoformat() for d in removed],
+                                         "note": run.note})
     after = await _province_windows(
         store, province, years, await working_calendar(store, province_id, holidays=holidays))
     return LeaveChange(province, tuple(removed), run.note, _changes(before, after))

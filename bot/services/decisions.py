@@ -36,6 +36,7 @@ from bot.domain.permissions import Grant, Permission
 from bot.i18n import N_
 from bot.notify.quiet import QuietHours
 from bot.services import meetings as meeting_service
+from bot.services import trail
 from bot.services.access import reachable_councils, require, target_of
 from bot.services.errors import Refusal, ServiceError
 from bot.services.invites import institution_council
@@ -49,6 +50,10 @@ REMINDER_KIND = "decision_reminder"    # before / after the deadline, to the ins
 ESCALATION_KIND = "decision_escalation"  # silent past the deadline: member, then secretariat
 EVIDENCE_MAX = 20 * 1024 * 1024
 SECTION_MAX = 4000
+
+# What the audit trail keeps of a decision.
+DECISION_FIELDS = ("meeting_id", "number", "text", "rationale", "purpose", "deadline",
+                   "institution_ids")
 
 
 class Problem(enum.StrEnum):
@@ -156,7 +161,7 @@ def derived(decision: Decision, latest: dict[tuple[int, int], Progress]) -> Stat
 
 
 async def open_minutes(store: Store, clock: Clock, grants: list[Grant],
-                       meeting_id: int) -> Minutes:
+                       meeting_id: int, actor_id: int | None = None) -> Minutes:
     """The meeting's minutes, created prefilled on first use."""
     meeting, place = await _meeting_for_minutes(store, clock, grants, meeting_id)
     found = await store.decisions.minutes(meeting_id)
@@ -171,25 +176,36 @@ async def open_minutes(store: Store, clock: Clock, grants: list[Grant],
     except Exception:
         topics = ""
     evaluation = await previous_evaluation(store, place.council.id)
-    await store.decisions.create_minutes(
-        meeting.id, place.council.id, {"topics": topics, "evaluation": evaluation}, clock.now())
+    now = clock.now()
+    async with store.db.transaction():
+        if await store.decisions.minutes(meeting_id) is None:
+            sections = {"topics": topics, "evaluation": evaluation}
+            await store.decisions.create_minutes(meeting.id, place.council.id, sections, now)
+            await store.audit.record(now, "minutes.open", f"meeting:{meeting.id}",
+                                     actor_id=actor_id, before=None, after=sections)
     created = await store.decisions.minutes(meeting_id)
     assert created is not None
     return created
 
 
 async def set_section(store: Store, clock: Clock, grants: list[Grant], meeting_id: int,
-                      section: str, text: str) -> Minutes:
+                      section: str, text: str, actor_id: int | None = None) -> Minutes:
     await _meeting_for_minutes(store, clock, grants, meeting_id)
     if section not in SECTIONS:
         raise ValueError(section)
     text = text.strip()
     if len(text) > SECTION_MAX:
         raise DecisionRefused(Problem.TOO_LONG)
-    minutes = await open_minutes(store, clock, grants, meeting_id)
-    if minutes.final or not await store.decisions.set_section(meeting_id, section, text,
-                                                              clock.now()):
-        raise DecisionRefused(Problem.FINAL)
+    minutes = await open_minutes(store, clock, grants, meeting_id, actor_id)
+    now = clock.now()
+    async with store.db.transaction():
+        if minutes.final or not await store.decisions.set_section(meeting_id, section, text,
+                                                                  now):
+            raise DecisionRefused(Problem.FINAL)
+        await store.audit.record(now, "minutes.section", f"meeting:{meeting_id}",
+                                 actor_id=actor_id,
+                                 before={section: getattr(minutes, section)},
+                                 after={section: text})
     updated = await store.decisions.minutes(meeting_id)
     assert updated is not None
     return updated
@@ -203,7 +219,11 @@ async def add_addendum(store: Store, clock: Clock, grants: list[Grant], meeting_
         raise DecisionRefused(Problem.NO_MINUTES)
     if not text.strip():
         raise DecisionRefused(Problem.EMPTY)
-    await store.decisions.add_addendum(meeting_id, text.strip(), actor_id, clock.now())
+    now = clock.now()
+    async with store.db.transaction():
+        await store.decisions.add_addendum(meeting_id, text.strip(), actor_id, now)
+        await store.audit.record(now, "minutes.addendum", f"meeting:{meeting_id}",
+                                 actor_id=actor_id, before=None, after={"text": text.strip()})
 
 
 # --- decisions --------------------------------------------------------------------------------
@@ -234,9 +254,9 @@ class DecisionDraft:
 
 
 async def add_decision(store: Store, clock: Clock, grants: list[Grant], meeting_id: int,
-                       draft: DecisionDraft) -> Decision:
+                       draft: DecisionDraft, actor_id: int | None = None) -> Decision:
     meeting, place = await _meeting_for_minutes(store, clock, grants, meeting_id)
-    minutes = await open_minutes(store, clock, grants, meeting_id)
+    minutes = await open_minutes(store, clock, grants, meeting_id, actor_id)
     if minutes.final:
         raise DecisionRefused(Problem.FINAL)
     if not draft.text.strip():
@@ -250,9 +270,14 @@ async def add_decision(store: Store, clock: Clock, grants: list[Grant], meeting_
         raise DecisionRefused(Problem.NOT_ON_COUNCIL)
     day = place.local(meeting.starts_at).date()
     deadline = read_deadline(draft.deadline, day, place.local(clock.now()).date())
-    return await store.decisions.add_decision(
-        meeting_id, place.council.id, day.year, draft.text.strip(), draft.rationale.strip(),
-        draft.purpose.strip(), deadline, draft.institution_ids, clock.now())
+    now = clock.now()
+    async with store.db.transaction():
+        made = await store.decisions.add_decision(
+            meeting_id, place.council.id, day.year, draft.text.strip(), draft.rationale.strip(),
+            draft.purpose.strip(), deadline, draft.institution_ids, now)
+        await store.audit.record(now, "decision.add", f"decision:{made.id}", actor_id=actor_id,
+                                 before=None, after=trail.view(made, *DECISION_FIELDS))
+    return made
 
 
 # --- the Ek-1 and finalising ------------------------------------------------------------------
@@ -377,6 +402,9 @@ async def finalise(store: Store, clock: Clock, grants: list[Grant], meeting_id: 
     async with store.db.transaction():
         if not await store.decisions.finalise(meeting_id, participants, actor_id, now):
             raise DecisionRefused(Problem.FINAL)
+        await store.audit.record(now, "minutes.finalise", f"meeting:{meeting_id}",
+                                 actor_id=actor_id, before={"final": False},
+                                 after={"final": True, "participants": participants})
         form = await ek1(store, meeting_id)
         payload = meeting_service.meeting_payload(meeting, place, ek1=form.to_payload(),
                                                   decisions=len(form.decisions))
@@ -481,9 +509,20 @@ async def report(store: Store, clock: Clock, grants: list[Grant], decision_id: i
         raise DecisionRefused(Problem.EVIDENCE_TOO_LARGE)
     if len(found.done_text) > rules.TEXT_MAX:
         raise DecisionRefused(Problem.TOO_LONG)
-    await store.decisions.add_progress(decision_id, institution_id, found.status,
-                                       found.reason, found.done_text.strip(), found.evidence,
-                                       actor_id, clock.now())
+    now = clock.now()
+    previous = (await store.decisions.latest_progress([decision_id])).get(
+        (decision_id, institution_id))
+    async with store.db.transaction():
+        await store.decisions.add_progress(decision_id, institution_id, found.status,
+                                           found.reason, found.done_text.strip(), found.evidence,
+                                           actor_id, now)
+        await store.audit.record(
+            now, "progress.report", f"decision:{decision_id}", actor_id=actor_id,
+            institution_id=institution_id,
+            before={"status": previous.status.value} if previous else None,
+            after={"status": found.status.value, "reason": found.reason,
+                   "done": found.done_text.strip(),
+                   "evidence": found.evidence[0] if found.evidence else None})
     decision = await store.decisions.decision(decision_id)
     assert decision is not None
     return derived(decision, await store.decisions.latest_progress([decision_id]))

@@ -67,8 +67,10 @@ async def bot_added(store: Store, clock: Clock, chat_id: int, kind: str, title: 
     if kind not in GROUP_KINDS:
         return []
     now = clock.now()
-    await store.groups.added(chat_id, kind, title, added_by, now)
-    await store.audit.record(now, "group.added", f"chat:{chat_id}", actor_telegram=added_by)
+    async with store.db.transaction():
+        await store.groups.added(chat_id, kind, title, added_by, now)
+        await store.audit.record(now, "group.added", f"chat:{chat_id}", actor_telegram=added_by,
+                                 before=None, after={"group": chat_id, "title": title})
     if added_by is None:
         return []
     return await councils(store, await store.people.grants(added_by))
@@ -98,9 +100,11 @@ async def bot_left(store: Store, clock: Clock, chat_id: int, by: int | None) -> 
     """The bot was removed from (or left) the group: its link ends and the secretariat is
     told. Returns how many people are told (0 when the group was not linked)."""
     now = clock.now()
-    ended = await store.groups.left(chat_id, now)
-    await store.audit.record(now, "group.left", f"chat:{chat_id}", actor_telegram=by,
-                             council_id=ended.council_id if ended else None)
+    async with store.db.transaction():
+        ended = await store.groups.left(chat_id, now)
+        subject = f"council:{ended.council_id}" if ended else f"chat:{chat_id}"
+        await store.audit.record(now, "group.left", subject, actor_telegram=by,
+                                 before={"group": chat_id}, after={"group": None})
     if ended is None:
         return 0
     council = await store.councils.council(ended.council_id)
@@ -121,10 +125,11 @@ async def migrated(store: Store, clock: Clock, old_chat_id: int, new_chat_id: in
                    title: str) -> CouncilGroup | None:
     """The group became a supergroup: the link follows it to the new id."""
     now = clock.now()
-    link = await store.groups.migrated(old_chat_id, new_chat_id, title, now)
-    if link is not None:
-        await store.audit.record(now, "group.migrated", f"council:{link.council_id}",
-                                 before=old_chat_id, after=new_chat_id)
+    async with store.db.transaction():
+        link = await store.groups.migrated(old_chat_id, new_chat_id, title, now)
+        subject = f"council:{link.council_id}" if link else f"chat:{old_chat_id}"
+        await store.audit.record(now, "group.migrated", subject,
+                                 before={"group": old_chat_id}, after={"group": new_chat_id})
     return link
 
 
@@ -154,7 +159,8 @@ async def link(store: Store, clock: Clock, grants: list[Grant], person: Person, 
         replaced, moved = await store.groups.link(council.id, group.chat_id, person.id, now)
         await store.audit.record(
             now, "group.link", f"council:{council.id}", actor_id=person.id,
-            chat_id=group.chat_id, replaced=replaced.chat_id if replaced else None,
+            before={"group": replaced.chat_id if replaced else None},
+            after={"group": group.chat_id, "title": group.title},
             moved_from=moved.council_id if moved else None)
         notice, _ = await store.outbox.add_notice(
             f"group:linked:{group.chat_id}:{council.id}:{now.isoformat()}", LINKED_KIND,
@@ -181,7 +187,8 @@ async def unlink(store: Store, clock: Clock, grants: list[Grant], person: Person
             raise ServiceError(Refusal.NOT_FOUND, f"group of council {council.id}")
         await store.groups.left(ended.chat_id, now)
         await store.audit.record(now, "group.unlink", f"council:{council.id}",
-                                 actor_id=person.id, chat_id=ended.chat_id)
+                                 actor_id=person.id, before={"group": ended.chat_id},
+                                 after={"group": None})
     return ended
 
 

@@ -116,10 +116,11 @@ async def create_invite(
         )
         invite = await store.invites.by_hash(hash_token(token))
         assert invite is not None
-        await store.audit.record(now, "invite.create", f"invite:{invite.id}", actor_id=actor_id,
-                                 council_id=role_council, role=role_kind.value,
-                                 rank=rank.value if rank else None,
-                                 institution_id=institution_id)
+        await store.audit.record(
+            now, "invite.create", f"invite:{invite.id}", actor_id=actor_id, before=None,
+            after={"council_id": role_council, "role": role_kind.value,
+                   "rank": rank.value if rank else None, "institution_id": institution_id,
+                   "expires_at": invite.expires_at})
     return NewInvite(token, await describe(store, invite))
 
 
@@ -150,7 +151,8 @@ async def revoke_invite(
         if not await store.invites.revoke(invite.id, clock.now()):
             raise ServiceError(Refusal.INVITE_USED if invite.used_at else Refusal.INVITE_REVOKED)
         await store.audit.record(clock.now(), "invite.revoke", f"invite:{invite.id}",
-                                 actor_id=actor_id)
+                                 actor_id=actor_id, before={"state": "open"},
+                                 after={"state": "revoked"})
     return view
 
 

@@ -52,6 +52,7 @@ from bot.domain.models import Council, CouncilKind, Institution, Person, Provinc
 from bot.domain.permissions import Grant, Permission, Target, allowed
 from bot.domain.validation import clean_text
 from bot.notify.quiet import QuietHours
+from bot.services import trail
 from bot.services.access import council_or_refuse, reachable_councils, require, target_of
 from bot.services.calendar import council_windows, working_calendar
 from bot.services.errors import Refusal, ServiceError
@@ -77,6 +78,10 @@ DEPUTY_KIND = "meeting_deputy"            # to the deputy the member named
 DEPUTY_DECLINED_KIND = "meeting_deputy_declined"  # to the member, with the buttons again
 REMINDER_KIND = "meeting_reminder"        # D-3, D-1 (no answer yet), the morning of the day
 CHECKIN_KIND = "meeting_checkin"          # "I am here", at the start
+
+# What the audit trail keeps of a meeting.
+MEETING_FIELDS = ("council_id", "kind", "called_by", "period", "status", "starts_at",
+                  "duration_minutes", "place", "override_reason")
 
 
 class Event(enum.StrEnum):
@@ -534,9 +539,9 @@ async def schedule(
         assert meeting is not None
         await store.audit.record(
             now, "meeting.schedule", f"meeting:{meeting_id}", actor_id=actor_id,
-            council_id=place.council.id, kind=kind.value, starts_at=meeting.starts_at.isoformat(),
-            place=place_text, reason=cleaned_reason,
-            findings=[f.check.value for f in found.findings], status=status.value)
+            findings=[f.check.value for f in found.findings], before=None,
+            after={**(trail.view(meeting, *MEETING_FIELDS) or {}),
+                   "invitees": [i.name for i in invitees]})
         if approval:
             chairs = await _ask_chair(store, now, meeting, place, quiet, actor_id)
             return Scheduled(meeting, place, 0, chairs)
@@ -600,7 +605,9 @@ async def approve(
         approved = await store.meetings.get(meeting.id)
         assert approved is not None
         await store.audit.record(now, "meeting.approve", f"meeting:{meeting.id}",
-                                 actor_id=actor_id, sequence=sequence)
+                                 actor_id=actor_id, sequence=sequence,
+                                 before={"status": meeting.status.value},
+                                 after={"status": approved.status.value})
         sent = await _queue_notice(store, now, approved, place, Event.NEW, quiet, actor_id)
         await queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:approved",
                      DECISION_KIND, meeting_payload(approved, place, decision="approved",
@@ -621,7 +628,9 @@ async def propose(
     async with store.db.transaction():
         await store.meetings.set_chair_proposal(meeting.id, proposal, now)
         await store.audit.record(now, "meeting.propose", f"meeting:{meeting.id}",
-                                 actor_id=actor_id, proposal=proposal)
+                                 actor_id=actor_id,
+                                 before={"chair_proposal": meeting.proposed_by_chair},
+                                 after={"chair_proposal": proposal})
         await queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:proposal",
                      DECISION_KIND, meeting_payload(meeting, place, decision="proposal",
                                                     proposal=proposal),
@@ -642,10 +651,12 @@ async def set_chair_approval(store: Store, clock: Clock, grants: list[Grant],
     """Turn the chair's approval step on or off for a council (its chair or secretariat)."""
     if council_id not in {c.id for c in await approval_councils(store, grants)}:
         raise ServiceError(Refusal.FORBIDDEN, Permission.APPROVE_MEETING.value)
+    previous = await store.meetings.chair_approval(council_id)
     async with store.db.transaction():
         await store.meetings.set_chair_approval(council_id, required)
         await store.audit.record(clock.now(), "council.chair_approval", f"council:{council_id}",
-                                 actor_id=actor_id, required=required)
+                                 actor_id=actor_id, before={"chair_approval": previous},
+                                 after={"chair_approval": required})
     return required
 
 
@@ -701,8 +712,9 @@ async def move(
         assert moved is not None
         await store.audit.record(
             now, "meeting.move", f"meeting:{meeting.id}", actor_id=actor_id,
-            before=meeting.starts_at.isoformat(), after=moved.starts_at.isoformat(),
-            place=place_text, reason=cleaned_reason, sequence=moved.sequence)
+            reason=cleaned_reason, sequence=moved.sequence, answers_reset=retimed,
+            before=trail.view(meeting, "starts_at", "place", "status"),
+            after=trail.view(moved, "starts_at", "place", "status"))
         if moved.status is MeetingStatus.AWAITING_CHAIR:
             chairs = await _ask_chair(store, now, moved, place, quiet, actor_id)
             return Scheduled(moved, place, 0, chairs)
@@ -728,7 +740,9 @@ async def cancel(
         cancelled = await store.meetings.get(meeting.id)
         assert cancelled is not None
         await store.audit.record(now, "meeting.cancel", f"meeting:{meeting.id}",
-                                 actor_id=actor_id, reason=cleaned)
+                                 actor_id=actor_id,
+                                 before={"status": meeting.status.value},
+                                 after={"status": cancelled.status.value, "reason": cleaned})
         if meeting.status is MeetingStatus.AWAITING_CHAIR:
             # Only the chair had heard of it.
             seats = await council_seats(store, place.council)
@@ -819,13 +833,16 @@ async def answer(
     else:
         value = Answer.DEPUTY
         deputy = _named_deputy(seat, deputy_id)
+    previous = (await store.meetings.answers(meeting.id)).get(institution_id)
     async with store.db.transaction():
         await store.meetings.answer(meeting.id, institution_id, value, person.id, now,
                                     excuse=cleaned, deputy_person_id=deputy.id if deputy else None)
-        await store.audit.record(now, "meeting.answer", f"meeting:{meeting.id}",
-                                 actor_id=person.id, institution_id=institution_id,
-                                 answer=value.value, excuse=cleaned,
-                                 deputy=deputy.id if deputy else None)
+        await store.audit.record(
+            now, "meeting.answer", f"meeting:{meeting.id}", actor_id=person.id,
+            institution_id=institution_id,
+            before=trail.view(previous, "answer", "excuse", "deputy_person_id"),
+            after={"answer": value.value, "excuse": cleaned,
+                   "deputy_person_id": deputy.id if deputy else None})
         if value is Answer.DEPUTY and deputy is not None:
             await queue(
                 store, now,
@@ -880,9 +897,12 @@ async def deputy_reply(
                                         person.id, now, deputy_person_id=person.id)
         else:
             await store.meetings.clear_answers(meeting.id, institution_id)
-        await store.audit.record(now, "meeting.deputy", f"meeting:{meeting.id}",
-                                 actor_id=person.id, institution_id=institution_id,
-                                 accepted=accept)
+        await store.audit.record(
+            now, "meeting.deputy", f"meeting:{meeting.id}", actor_id=person.id,
+            institution_id=institution_id, accepted=accept,
+            before=trail.view(current, "answer", "deputy_person_id"),
+            after=({"answer": Answer.DEPUTY_CONFIRMED.value, "deputy_person_id": person.id}
+                   if accept else None))
         member = seat.seats.primary
         if not accept and member is not None and member.person.telegram_user_id > 0:
             await queue(
@@ -925,14 +945,19 @@ async def set_away(store: Store, clock: Clock, grants: list[Grant], person: Pers
     for council, institution, _role_id in seats:
         require(Permission.MARK_AWAY, grants, target_of(council, institution.id))
     now = clock.now()
+    was = await store.meetings.away([role_id for _c, _i, role_id in seats])
     async with store.db.transaction():
         for _council, _institution, role_id in seats:
             if back:
                 await store.meetings.clear_away(role_id)
             else:
                 await store.meetings.set_away(role_id, until, person.id, now)
-        await store.audit.record(now, "member.away", f"person:{person.id}", actor_id=person.id,
-                                 until=until.isoformat() if until else None, back=back)
+        await store.audit.record(
+            now, "member.away", f"person:{person.id}", actor_id=person.id,
+            before={"away": {str(r): (d.isoformat() if d else "open") for r, d in was.items()}},
+            after={"away": {} if back else {
+                str(role_id): until.isoformat() if until else "open"
+                for _c, _i, role_id in seats}})
     return len(seats)
 
 

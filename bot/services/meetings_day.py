@@ -27,6 +27,7 @@ from bot.domain.meetings import Answer, MeetingStatus
 from bot.domain.models import Institution, Person
 from bot.domain.permissions import Grant, Permission
 from bot.i18n import translator
+from bot.services import trail
 from bot.services.access import require, target_of
 from bot.services.errors import Refusal, ServiceError
 from bot.services.invites import institution_council
@@ -149,7 +150,14 @@ async def toggle(store: Store, clock: Clock, grants: list[Grant], actor_id: int 
         row = next((r for r in marked if str(r.id) == key[1:]), None)
         if row is None:
             raise ServiceError(Refusal.NOT_FOUND, key)
-        await store.meetings.set_present(row.id, meeting.id, not row.present, now, actor_id)
+        async with store.db.transaction():
+            await store.meetings.set_present(row.id, meeting.id, not row.present, now,
+                                             actor_id)
+            await store.audit.record(
+                now, "meeting.attendance", f"meeting:{meeting.id}", actor_id=actor_id,
+                before=trail.view(row, "institution", "name", "present"),
+                after={**(trail.view(row, "institution", "name") or {}),
+                       "present": not row.present})
         return not row.present
     if key.startswith("i"):
         invitee = next((i for i in await store.meetings.invitees(meeting.id)
@@ -189,6 +197,8 @@ async def _mark_person(store: Store, meeting: Meeting, place: Where, person_id: 
             institution_name = invitee.organization
     if person is None:
         raise ServiceError(Refusal.NOT_FOUND, f"person {person_id}")
+    was = next((r for r in await store.meetings.attendance(meeting.id)
+                if r.person_id == person.id), None)
     async with store.db.transaction():
         await store.meetings.mark(meeting.id, now, institution=institution_name,
                                   title=person.title, name=person.full_name, phone=person.phone,
@@ -197,6 +207,11 @@ async def _mark_person(store: Store, meeting: Meeting, place: Where, person_id: 
                                   person_id=person.id, marked_by=actor_id)
         if meeting.status is MeetingStatus.SCHEDULED and present:
             await store.meetings.set_status(meeting.id, MeetingStatus.HELD, now)
+        await store.audit.record(
+            now, "meeting.attendance", f"meeting:{meeting.id}", actor_id=actor_id,
+            person_id=person.id, before=trail.view(was, "institution", "name", "present"),
+            after={"institution": institution_name, "name": person.full_name,
+                   "present": present})
 
 
 async def add_on_the_spot(store: Store, clock: Clock, grants: list[Grant], actor_id: int | None,
@@ -219,7 +234,9 @@ async def _mark_free(store: Store, meeting: Meeting, now: datetime, actor_id: in
         if meeting.status is MeetingStatus.SCHEDULED:
             await store.meetings.set_status(meeting.id, MeetingStatus.HELD, now)
         await store.audit.record(now, "meeting.attendee", f"meeting:{meeting.id}",
-                                 actor_id=actor_id, name=entry.name)
+                                 actor_id=actor_id, before=None,
+                                 after={"name": entry.name, "institution": entry.organization,
+                                        "title": entry.title, "present": True})
 
 
 async def open_checkin(store: Store, clock: Clock, grants: list[Grant], actor_id: int | None,
@@ -252,7 +269,9 @@ async def open_checkin(store: Store, clock: Clock, grants: list[Grant], actor_id
     async with store.db.transaction():
         await store.meetings.set_checkin(meeting.id, meeting.ends_at, now)
         await store.audit.record(now, "meeting.checkin", f"meeting:{meeting.id}",
-                                 actor_id=actor_id)
+                                 actor_id=actor_id,
+                                 before={"checkin_until": meeting.checkin_until},
+                                 after={"checkin_until": meeting.ends_at})
         return await queue(store, now, f"meeting:{meeting.id}:{meeting.sequence}:checkin",
                             CHECKIN_KIND, meeting_payload(meeting, place),
                             list({r.chat_id: r for r in people}.values()), place, None,

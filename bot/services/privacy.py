@@ -77,7 +77,13 @@ async def forget(store: Store, clock: Clock, telegram_user_id: int) -> Person | 
     async with store.db.transaction():
         ended = await store.people.end_all_roles(person.id, now, "forgotten (KVKK)")
         await store.people.forget(person.id, now)
+        # The trail keeps no erased value readable: the name and phone leave every entry, the
+        # title the entries about the person (signed records, outside the log, keep theirs).
+        await store.audit.redact_person(person.id, person.full_name, person.phone,
+                                        person.title)
         # Nothing personal goes into the log: the id says who, the count what.
         await store.audit.record(now, "person.forget", f"person:{person.id}",
-                                 actor_id=person.id, roles_ended=ended)
+                                 actor_id=person.id,
+                                 before={"personal_data": "kept", "active_roles": ended},
+                                 after={"personal_data": "erased", "active_roles": 0})
     return person

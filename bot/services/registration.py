@@ -15,6 +15,7 @@ from bot.domain.models import CouncilKind, Person, Rank, Role, RoleKind
 from bot.domain.permissions import Grant, Permission
 from bot.domain.validation import clean_name, clean_title, normalize_phone
 from bot.i18n import normalize_locale
+from bot.services import trail
 from bot.services.access import council_or_refuse, require, target_of
 from bot.services.errors import Refusal, ServiceError
 from bot.services.invites import InviteView, check_token
@@ -64,6 +65,7 @@ async def register(
     now = clock.now()
     replaced: list[Person] = []
     async with store.db.transaction():
+        known = await store.people.by_telegram_id(telegram_user_id)
         person = await store.people.upsert(
             telegram_user_id, profile.full_name, profile.title, profile.phone, profile.language,
             now,
@@ -75,7 +77,7 @@ async def register(
         if invite.role_kind in SINGLE_SEATS:
             for old in await _holders(store, invite.council_id, invite.role_kind,
                                       invite.institution_id, invite.rank):
-                await store.people.end_role(old.id, now, "replaced")
+                await trail.end_role(store, now, old, "replaced", person.id)
                 previous = await store.people.get(old.person_id)
                 if previous is not None and previous.id != person.id:
                     replaced.append(previous)
@@ -84,21 +86,29 @@ async def register(
             for other in await _holders(store, invite.council_id, RoleKind.LIAISON,
                                         invite.institution_id, _other(invite.rank)):
                 if other.person_id == person.id:
-                    await store.people.end_role(other.id, now, "changed rank")
+                    await trail.end_role(store, now, other, "changed rank", person.id)
         if not await store.invites.mark_used(invite.id, person.id, now):
             raise ServiceError(Refusal.INVITE_USED)
         role_id = await store.people.add_role(
             person.id, invite.council_id, invite.role_kind, now,
             institution_id=invite.institution_id, rank=invite.rank,
         )
+        role = await store.people.role(role_id)
+        assert role is not None
         await store.audit.record(
             now, "role.grant", f"role:{role_id}", actor_id=person.id,
-            actor_telegram=telegram_user_id, invite_id=invite.id, role=invite.role_kind.value,
-            rank=invite.rank.value if invite.rank else None, council_id=invite.council_id,
-            institution_id=invite.institution_id, replaced=[p.id for p in replaced],
+            actor_telegram=telegram_user_id, invite_id=invite.id,
+            replaced=[p.id for p in replaced], before=None, after=trail.role_view(role),
         )
-    role = await store.people.role(role_id)
-    assert role is not None
+        if known is None or trail.person_view(known) != trail.person_view(person):
+            before, after = (
+                (None, trail.person_view(person)) if known is None
+                else trail.changed(trail.person_view(known) or {},
+                                   trail.person_view(person) or {}))
+            await store.audit.record(
+                now, "person.register" if known is None else "person.update",
+                f"person:{person.id}", actor_id=person.id, actor_telegram=telegram_user_id,
+                before=before, after=after)
     notify = await store.people.secretariat_telegram_ids(
         sorted({invite.council_id, *(await _provincial_ids(store, view))})
     )
@@ -139,16 +149,18 @@ async def promote_substitute(
     async with store.db.transaction():
         ended = None
         if principal is not None:
-            await store.people.end_role(principal.id, now, "replaced")
+            await trail.end_role(store, now, principal, "replaced", actor_id)
             ended = await store.people.get(principal.person_id)
-        await store.people.end_role(substitute.id, now, "promoted")
+        await trail.end_role(store, now, substitute, "promoted", actor_id)
         role_id = await store.people.add_role(
             substitute.person_id, council.id, RoleKind.LIAISON, now,
             institution_id=institution.id, rank=Rank.PRINCIPAL,
         )
         await store.audit.record(now, "liaison.promote", f"role:{role_id}", actor_id=actor_id,
                                  institution_id=institution.id,
-                                 ended_role=principal.id if principal else None)
+                                 ended_role=principal.id if principal else None,
+                                 before=trail.role_view(substitute),
+                                 after=trail.role_view(await store.people.role(role_id)))
     promoted = await store.people.get(substitute.person_id)
     assert promoted is not None
     return promoted, ended
@@ -156,5 +168,11 @@ async def promote_substitute(
 
 async def set_language(store: Store, clock: Clock, telegram_user_id: int, language: str) -> None:
     person = await store.people.by_telegram_id(telegram_user_id)
-    if person is not None:
-        await store.people.set_language(person.id, normalize_locale(language), clock.now())
+    if person is None:
+        return
+    now, chosen = clock.now(), normalize_locale(language)
+    async with store.db.transaction():
+        await store.people.set_language(person.id, chosen, now)
+        await store.audit.record(now, "person.language", f"person:{person.id}",
+                                 actor_id=person.id, before={"language": person.language},
+                                 after={"language": chosen})

@@ -57,8 +57,9 @@ async def init_province(
         token = await issue_token(
             store, now, province.id, council_id, RoleKind.SECRETARIAT, invite_ttl_days
         )
-        await store.audit.record(now, "province.init", f"province:{province.id}",
-                                 name=name, foreign_population=foreign_population)
+        await store.audit.record(now, "province.init", f"province:{province.id}", before=None,
+                                 after={"name": name, "timezone": timezone,
+                                        "foreign_population": foreign_population})
     return ProvinceSetup(province, council_id, sub_id, token)
 
 
@@ -101,7 +102,9 @@ async def add_district(
             if await store.councils.institution_by_name(provincial.id, kaymakam) is None:
                 await store.councils.add_institutions(provincial.id, [kaymakam], now)
         await store.audit.record(now, "district.add", f"council:{council_id}", actor_id=actor_id,
-                                 name=name, foreign_population=foreign_population, border=border)
+                                 before=None,
+                                 after={"name": name, "foreign_population": foreign_population,
+                                        "border": border})
     council = await store.councils.council(council_id)
     assert council is not None
     return council
@@ -122,7 +125,8 @@ async def rename_district(
     async with store.db.transaction():
         await store.councils.rename_district(council.id, name)
         await store.audit.record(clock.now(), "district.rename", f"council:{council.id}",
-                                 actor_id=actor_id, before=council.name, after=name)
+                                 actor_id=actor_id, before={"name": council.name},
+                                 after={"name": name})
     renamed = await store.councils.council(council.id)
     assert renamed is not None
     return renamed
@@ -141,7 +145,7 @@ async def remove_district(
     async with store.db.transaction():
         await store.councils.remove_council(council.id, clock.now())
         await store.audit.record(clock.now(), "district.remove", f"council:{council.id}",
-                                 actor_id=actor_id, name=council.name)
+                                 actor_id=actor_id, before={"name": council.name}, after=None)
 
 
 async def add_institution(
@@ -158,7 +162,8 @@ async def add_institution(
         institution = await store.councils.institution_by_name(council.id, name)
         assert institution is not None
         await store.audit.record(clock.now(), "institution.add", f"institution:{institution.id}",
-                                 actor_id=actor_id, council_id=council.id, name=name)
+                                 actor_id=actor_id, before=None,
+                                 after={"council_id": council.id, "name": name})
     return institution
 
 
@@ -184,7 +189,7 @@ async def rename_institution(
         await store.councils.rename_institution(institution.id, name)
         await store.audit.record(clock.now(), "institution.rename",
                                  f"institution:{institution.id}", actor_id=actor_id,
-                                 before=institution.name, after=name)
+                                 before={"name": institution.name}, after={"name": name})
     renamed = await store.councils.institution(institution.id)
     assert renamed is not None
     return renamed
@@ -204,5 +209,6 @@ async def remove_institution(
     async with store.db.transaction():
         await store.councils.remove_institution(institution.id, now)
         await store.audit.record(now, "institution.remove", f"institution:{institution.id}",
-                                 actor_id=actor_id, name=institution.name)
+                                 actor_id=actor_id, before={"name": institution.name},
+                                 after=None)
     return institution

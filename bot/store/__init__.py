@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.store.agenda import AgendaRepository
 from bot.store.audit import AuditRepository
+from bot.store.audit_guard import AuditGuard
 from bot.store.councils import CouncilRepository
 from bot.store.db import Database
 from bot.store.decisions import DecisionRepository
@@ -19,6 +20,8 @@ from bot.store.reminders import ReminderFactsRepository
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
+        if not any(isinstance(w, AuditGuard) for w in db.watchers):
+            db.watchers.append(AuditGuard())
         self.councils = CouncilRepository(db)
         self.people = PersonRepository(db)
         self.invites = InviteRepository(db)

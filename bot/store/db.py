@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -52,6 +52,15 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
+class TransactionWatcher(Protocol):
+    """Sees every write transaction (not migrations) just after BEGIN and just before COMMIT,
+    on the transaction's own connection; the audit guard (``audit_guard.py``) is one."""
+
+    async def begun(self, conn: aiosqlite.Connection) -> None: ...
+
+    async def committing(self, conn: aiosqlite.Connection) -> None: ...
+
+
 class Database:
     """The open database. Repositories take it and run parameterised SQL through it."""
 
@@ -64,6 +73,8 @@ class Database:
         # other task waits for the lock (else its writes would ride on, and be rolled back
         # with, someone else's transaction).
         self._owner: asyncio.Task[Any] | None = None
+        self.watchers: list[TransactionWatcher] = []
+        self._migrating = False
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -121,6 +132,13 @@ class Database:
                 f"{self.path} is at schema version {current}, this code knows only {latest}: "
                 "upgrade the bot before opening it"
             )
+        self._migrating = True
+        try:
+            return await self._apply(migrations, current)
+        finally:
+            self._migrating = False
+
+    async def _apply(self, migrations: Sequence[Migration], current: int) -> int:
         for migration in migrations:
             if migration.version <= current:
                 continue
@@ -144,8 +162,13 @@ class Database:
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             self._in_transaction, self._owner = True, task
+            watchers = [] if self._migrating else self.watchers
             try:
+                for watcher in watchers:
+                    await watcher.begun(self.conn)
                 yield self.conn
+                for watcher in watchers:
+                    await watcher.committing(self.conn)
             except BaseException:
                 self._in_transaction, self._owner = False, None
                 await self.conn.execute("ROLLBACK")

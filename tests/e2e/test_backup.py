@@ -24,7 +24,8 @@ async def test_backup_while_the_bot_writes_restores_to_a_sound_database(
 
         async def writer() -> int:
             for n in range(300):
-                await store.audit.record(clock.now(), "test.write", f"row:{n}")
+                await store.audit.record(clock.now(), "test.write", f"row:{n}", before=None,
+                                         after={"n": n})
                 await asyncio.sleep(0)
             return 300
 

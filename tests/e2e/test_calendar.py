@@ -148,7 +148,8 @@ async def test_secretariat_adds_lists_and_removes_leave(
         entries = await store.audit.entries(f"province:{province.id}")
         leave = [e for e in entries if e.action.startswith("leave.")]
         assert [e.action for e in leave] == ["leave.remove", "leave.add"]
-        assert leave[1].details["days"] == [f"2027-03-0{d}" for d in range(1, 6)]
+        assert leave[1].details["after"]["days"] == [f"2027-03-0{d}" for d in range(1, 6)]
+        assert leave[0].details["before"]["days"] == leave[1].details["after"]["days"]
         assert leave[1].actor_id == leave[0].actor_id is not None
 
 

@@ -89,7 +89,7 @@ async def test_a_linked_group_gets_announcements_and_nothing_personal(
         link = await store.groups.of_council(1)
         assert link is not None and link.chat_id == GROUP_ID
         [audit] = await store.audit.entries(action_prefix="group.link")
-        assert audit.subject == "council:1" and audit.details["chat_id"] == GROUP_ID
+        assert audit.subject == "council:1" and audit.details["after"]["group"] == GROUP_ID
 
         # --- a meeting is scheduled and approved ----------------------------------------------
         await schedule(sec, "14", "10:30", "Valilik Toplantı Salonu")

@@ -102,7 +102,7 @@ async def test_review_merge_reorder_and_late(store: Store, clock: ManualClock) -
     with pytest.raises(ServiceError):
         await service.accept(store, clock, people["principal"][1], people["principal"][0],
                              first)
-    await service.reorder(store, clock, sec[1], third, -1)
+    await service.reorder(store, clock, sec[1], third, -1, sec[0].id)
     _target, queue = await service.queue_of(store, clock, sec[1], key)
     assert [p.title for p in queue] == ["Bir", "Üç", "İki"]
     await service.accept(store, clock, sec[1], sec[0], first)

@@ -208,7 +208,9 @@ async def test_art_6_9_leave_over_the_first_week_moves_the_subcommission(
 
     [entry] = await _leave_audit(store, done.province.id)
     assert entry.action == "leave.add" and entry.actor_id == person_id
-    assert entry.details == {"days": [f"2027-03-0{d}" for d in range(1, 6)], "note": SNOW}
+    assert entry.details == {"before": None,
+                             "after": {"days": [f"2027-03-0{d}" for d in range(1, 6)],
+                                       "note": SNOW}}
 
     removed = await service.remove_leave(store, clock, grants, person_id, done.province.id,
                                          D(2027, 3, 1), D(2027, 3, 5))

@@ -175,7 +175,7 @@ async def test_outside_the_window_or_too_late_needs_a_recorded_reason(world: Wor
     with pytest.raises(service.ScheduleRefused):  # in the past: never, reason or not
         await world.schedule(day=date(2027, 1, 4), at=time(9, 0), reason="x")
     entries = await world.store.audit.entries(subject_prefix=f"meeting:{done.meeting.id}")
-    assert entries[0].details["reason"] == "Valinin programı"
+    assert entries[0].details["after"]["override_reason"] == "Valinin programı"
 
 
 async def test_the_preview_warns_about_a_holiday_and_another_meeting_that_day(

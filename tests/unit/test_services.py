@@ -187,4 +187,4 @@ async def test_roster_shows_who_is_missing(store: Store, clock: ManualClock) -> 
 async def test_every_change_is_audited(store: Store, clock: ManualClock) -> None:
     await province_with_secretariat(store, clock)
     actions = [e.action for e in await store.audit.entries()]
-    assert actions == ["role.grant", "province.init"]
+    assert actions == ["person.register", "role.grant", "province.init"]

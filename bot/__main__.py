@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bot import logging_setup
 from bot.config import Settings, SettingsError
 from bot.domain.clock import SystemClock
 from bot.domain.models import CouncilKind
@@ -232,16 +232,17 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    if args.command != "run":
-        return asyncio.run(execute(argv))
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # The service logs JSON for its collector; a person at a terminal reads text.
+    default_format = "json" if args.command == "run" else "text"
+    logging_setup.configure(settings.log_format or default_format, settings.log_level,
+                            secrets=logging_setup.token_secrets(settings.token))
+    if args.command != "run":
+        return asyncio.run(execute(argv))
     from bot.app import run
 
     try:

@@ -215,7 +215,8 @@ async def stray_message(update: Update, ctx: KurulContext) -> None:
 
 async def error_handler(update: object, ctx: KurulContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=ctx.error)
+    log.error("error while handling update %s", update_id, exc_info=ctx.error,
+              extra={"update_id": update_id})
     if isinstance(update, Update) and update.effective_chat is not None:
         chat = update.effective_chat
         if chat.type != ChatType.PRIVATE:
@@ -226,7 +227,8 @@ async def error_handler(update: object, ctx: KurulContext) -> None:
                 "please try the last step again."
             ))
         except TelegramError:
-            log.warning("could not tell chat %s about the error", chat.id)
+            log.warning("could not tell chat %s about the error", chat.id,
+                        extra={"update_id": update_id, "chat_id": chat.id})
 
 
 def gate_handlers() -> list[BaseHandler[Update, KurulContext, None]]:

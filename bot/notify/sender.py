@@ -304,7 +304,7 @@ class Sender:
             try:
                 rendered = self._render(kind, notice, item)
             except Exception as exc:
-                log.exception("cannot render outbox row %s", item.id)
+                log.exception("cannot render outbox row %s", item.id, extra=_ids(item))
                 await outbox.mark_failed(item.id, item.attempts, f"render: {exc!r}",
                                          self.clock.now())
                 self.stats.failed += 1
@@ -314,7 +314,7 @@ class Sender:
             raise  # the row stays 'sending' and is sent again after a restart
         except Exception:
             log.exception("outbox row %s could not be settled; it is retried at restart",
-                          item.id)
+                          item.id, extra=_ids(item))
         finally:
             if self.on_settled is not None:
                 self.on_settled(item)
@@ -332,7 +332,8 @@ class Sender:
                 seconds = self.pacer.pause(exc.seconds)
                 self.stats.throttled += 1
                 throttled += 1
-                log.info("Telegram asked to wait %.1f s (chat %s)", seconds, item.chat_id)
+                log.info("Telegram asked to wait %.1f s (chat %s)", seconds, item.chat_id,
+                         extra=_ids(item))
                 if throttled > self.policy.max_throttled:
                     await outbox.mark_failed(item.id, attempts, str(exc), self.clock.now())
                     self.stats.failed += 1
@@ -342,7 +343,7 @@ class Sender:
                 attempts += 1
                 if attempts >= self.policy.max_attempts:
                     log.warning("giving up on outbox row %s after %d attempts: %s",
-                                item.id, attempts, exc)
+                                item.id, attempts, exc, extra=_ids(item))
                     await outbox.mark_failed(item.id, attempts, str(exc), self.clock.now())
                     self.stats.failed += 1
                     return
@@ -357,7 +358,8 @@ class Sender:
                     await self.on_unreachable(item, notice, exc.reason, new)
                 return
             except Permanent as exc:
-                log.warning("Telegram refused outbox row %s: %s", item.id, exc)
+                log.warning("Telegram refused outbox row %s: %s", item.id, exc,
+                            extra=_ids(item))
                 await outbox.mark_failed(item.id, attempts + 1, str(exc), self.clock.now())
                 self.stats.failed += 1
                 return
@@ -376,3 +378,8 @@ class Sender:
                 break
             await asyncio.sleep(delay)
         self.pacer.take(chat_id)
+
+
+def _ids(item: Item) -> dict[str, int]:
+    """A row's identifiers as structured log fields (bot/logging_setup.py)."""
+    return {"outbox_id": item.id, "notice_id": item.notice_id, "chat_id": item.chat_id}

@@ -123,6 +123,12 @@ class Notifier:
         self.started = True
         return await self.rebuild()
 
+    def hold(self) -> None:
+        """The process was asked to stop: the sender takes no new row (what is in flight
+        settles); the Application still finishes the updates in hand, whose rows stay queued
+        for the next start."""
+        self.sender.hold()
+
     async def stop(self, grace: float = 5.0) -> None:
         if not self.started:
             return

@@ -124,12 +124,18 @@ class Sender:
         self._stopped.clear()
         self._task = asyncio.create_task(self._run(), name="kurul-sender")
 
-    async def stop(self, grace: float = 5.0) -> None:
-        """Stop dispatching; give messages in flight `grace` seconds to settle. Those still
-        unsettled stay 'sending' and are sent again after the restart."""
+    def hold(self) -> None:
+        """Take no new row from now on (the process was asked to stop). A message whose
+        request is in flight goes on and settles; one waiting to be retried goes back to
+        'queued' at once (``_attempts``)."""
         self._stopping = True
         self._stopped.set()
         self._wake.set()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop dispatching; give messages in flight `grace` seconds to settle. Those still
+        unsettled stay 'sending' and are sent again after the restart."""
+        self.hold()
         if self._task is not None:
             await self._task
             self._task = None
@@ -324,6 +330,9 @@ class Sender:
         attempts, throttled, first = item.attempts, 0, True
         while True:
             if not first:
+                if self._stopping:  # not in flight: nothing to settle, back to the queue
+                    await outbox.release(item.id, self.clock.now())
+                    return
                 await self._acquire(item.chat_id)
             first = False
             try:
@@ -349,7 +358,7 @@ class Sender:
                     return
                 self.stats.retries += 1
                 await outbox.mark_attempt(item.id, attempts, str(exc), self.clock.now())
-                await asyncio.sleep(self._backoff(attempts))
+                await self._rest(self._backoff(attempts))  # cut short by a stop
                 continue
             except Unreachable as exc:
                 new = await outbox.mark_unreachable(item, exc.reason, self.clock.now())
@@ -368,6 +377,11 @@ class Sender:
             if self.on_sent is not None:
                 self.on_sent(item)
             return
+
+    async def _rest(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopped.wait()
 
     async def _acquire(self, chat_id: int) -> None:
         """Wait for every bucket this chat needs, then take from them (retries only: the

@@ -115,6 +115,7 @@ class BotProcess:
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
         self.proc: asyncio.subprocess.Process | None = None
+        self.returncode: int | None = None  # the exit code of the last stop
 
     async def start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
@@ -126,5 +127,6 @@ class BotProcess:
         assert self.proc is not None
         self.proc.send_signal(sig)
         _, err = await asyncio.wait_for(self.proc.communicate(), timeout=30)
+        self.returncode = self.proc.returncode
         self.proc = None
         return err.decode()

@@ -1,4 +1,5 @@
-"""The command line: ``python -m bot run | init | district add | calendar``."""
+"""The command line: ``python -m bot run | init | district add | calendar | backup | check
+| permissions``."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from bot.services import setup
 from bot.services.errors import Refusal, ServiceError
 from bot.services.invites import deep_link
 from bot.store import Store
-from bot.store.backup import BackupError, backup
-from bot.store.db import Database, DatabaseTooNew
+from bot.store.backup import BackupError, backup, verify
+from bot.store.db import Database, DatabaseTooNew, load_migrations
 
 MESSAGES = {
     Refusal.PROVINCE_EXISTS: "province {detail!r} is already set up; nothing was changed",
@@ -47,6 +48,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("permissions", help="print the permission table (Markdown)")
     backup = sub.add_parser("backup", help="copy the database consistently, even while it runs")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    check = sub.add_parser("check", help="check a database file (a restored backup) before "
+                                         "the bot starts on it")
+    check.add_argument("path", type=Path, nargs="?",
+                       help="the file to check (default: BOT_DB_PATH)")
     return p
 
 
@@ -198,6 +203,8 @@ async def execute(argv: list[str], env: dict[str, str] | None = None) -> int:
             return 0
         if args.command == "backup":
             return _backup(settings, args)
+        if args.command == "check":
+            return _check(settings, args)
         if args.command == "init":
             return await _init(settings, args)
         if args.command == "district":
@@ -226,6 +233,24 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print(f"Backup written to {done.path} ({done.pages} pages, schema version "
           f"{done.schema_version}); integrity check passed.")
+    return 0
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    path = args.path or settings.db_path
+    try:
+        done = verify(path)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    known = len(load_migrations())
+    if done.schema_version > known:
+        print(f"error: {path} has schema version {done.schema_version}, newer than this bot "
+              f"({known}); upgrade the bot", file=sys.stderr)
+        return 1
+    later = (f"; the bot will migrate it from version {done.schema_version} to {known} at "
+             "start" if done.schema_version < known else "")
+    print(f"{path}: integrity check passed, schema version {done.schema_version}{later}.")
     return 0
 
 

@@ -63,8 +63,11 @@ def install_stop_signals(loop: asyncio.AbstractEventLoop,
         notifier_of(app).hold()
         _raise_system_exit()
 
-    for sig in STOP_SIGNALS:
-        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, on_signal, sig)
+    except NotImplementedError:  # not on Windows: Ctrl-C still stops it, without the hold
+        log.warning("stop signals cannot be handled on this platform")
 
 
 def _raise_system_exit() -> NoReturn:

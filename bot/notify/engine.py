@@ -130,8 +130,8 @@ class Notifier:
         self.sender.hold()
 
     async def stop(self, grace: float = 5.0) -> None:
-        if not self.started:
-            return
+        # Whatever part did start is stopped, also after a start cut short by a stop signal;
+        # stopping twice is harmless.
         self.started = False
         self._disarm()
         await self.reporter.stop()

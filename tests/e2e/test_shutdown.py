@@ -112,9 +112,9 @@ async def test_sigterm_finishes_the_update_in_hand_and_loses_or_repeats_nothing(
         stderr = await bot.stop()
     assert bot.returncode == 0 and "Traceback" not in stderr, stderr
     after_signal = broadcast_calls()[len(before_signal):]
-    # The sender took nothing new while the /help handler was finishing (3 s, enough for the
-    # whole rest, 29 sends, at 25/s without the hold); a send or two may have been on their
-    # way as the signal landed (one per 40 ms at 25/s on a loaded machine).
+    # The sender took nothing new while the /help handler was finishing (3 s: without the
+    # hold, enough for the whole rest of the broadcast at 25/s); a send or two may have been
+    # on their way as the signal landed (one per 40 ms at 25/s).
     assert len(after_signal) <= 3, after_signal
     assert "/start" in (sec.last_message().text or "")  # the reply in hand went out
     states = await _states(db_path)

@@ -87,7 +87,11 @@ class Redactor(logging.Filter):
         self.secrets = tuple(s for s in secrets if s)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self.secrets)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call must not raise where it logs
+            message = f"{record.msg!s} {record.args!r}"
+        record.msg = redact(message, self.secrets)
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = _format_exception(record.exc_info)
@@ -96,8 +100,9 @@ class Redactor(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info, self.secrets)
         for key, value in list(vars(record).items()):
-            if key not in _STANDARD and isinstance(value, str):
-                setattr(record, key, redact(value, self.secrets))
+            if key in _STANDARD or value is None or isinstance(value, (bool, int, float)):
+                continue  # identifiers and figures stay as they are
+            setattr(record, key, redact(str(value), self.secrets))
         return True
 
 

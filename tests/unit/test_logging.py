@@ -108,16 +108,21 @@ def test_secrets_are_scrubbed_from_message_args_extras_and_exception(
         log.exception("error while handling update %s: text was %r", 30001, "0532 123 45 67",
                       extra={"update_id": 30001, "note": "phone 905321234567"})
     logging.getLogger("httpx").warning("HTTP Request: POST https://x/bot%s/getMe", TOKEN)
+    logging.getLogger("bot").info("contact %s of %s", "0532 123 45 67",
+                                  extra={"params": {"phone": "+905321234567"}})
     out = captured.getvalue()
     for secret in (TOKEN, TOKEN.split(":")[1], "532 123 45 67", "5321234567"):
         assert secret not in out
-    record, httpx = lines(captured)
+    record, httpx, malformed = lines(captured)
     assert record["message"] == f"error while handling update 30001: text was '{PHONE_MASK}'"
     assert record["update_id"] == 30001 and record["note"] == f"phone {PHONE_MASK}"
     exception = str(record["exception"])
     assert exception.startswith("Traceback") and "RuntimeError" in exception
     assert f"bot{TOKEN_MASK}/sendContact" in exception and PHONE_MASK in exception
     assert httpx["message"] == f"HTTP Request: POST https://x/bot{TOKEN_MASK}/getMe"
+    # a call whose arguments do not fit its message is still logged, and scrubbed
+    assert malformed["message"] == f"contact %s of %s ('{PHONE_MASK}',)"
+    assert malformed["params"] == f"{{'phone': '{PHONE_MASK}'}}"
 
 
 def test_text_format_is_scrubbed_too_and_a_bad_format_is_refused() -> None:

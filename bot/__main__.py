@@ -243,7 +243,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    known = len(load_migrations())
+    known = load_migrations()[-1].version
     if done.schema_version > known:
         print(f"error: {path} has schema version {done.schema_version}, newer than this bot "
               f"({known}); upgrade the bot", file=sys.stderr)

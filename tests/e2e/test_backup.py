@@ -185,10 +185,18 @@ async def test_a_backup_taken_mid_broadcast_restores_everything_committed_before
     assert bot.returncode == 0 and "Traceback" not in stderr, stderr
 
 
-async def test_check_refuses_a_damaged_file(fake: FakeBotAPI, tmp_path: Path) -> None:
+async def test_check_refuses_a_damaged_missing_or_newer_file(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
     damaged = tmp_path / "kurul.db"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096)
     code, out = await run_cli_inline(["check", str(damaged)], cli_env(fake, damaged))
     assert code == 1 and "error:" in out and "not a readable database" in out
     code, out = await run_cli_inline(["check"], cli_env(fake, tmp_path / "none.db"))
     assert code == 1 and "no database" in out
+    newer = tmp_path / "newer.db"
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    code, out = await run_cli_inline(["check", str(newer)], cli_env(fake, newer))
+    assert code == 1 and "newer than this bot" in out and "upgrade the bot" in out

@@ -1,14 +1,15 @@
-"""The command line: ``python -m bot run | init | district add | calendar``."""
+"""The command line: ``python -m bot run | init | district add | calendar | backup | check
+| permissions``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bot import logging_setup
 from bot.config import Settings, SettingsError
 from bot.domain.clock import SystemClock
 from bot.domain.models import CouncilKind
@@ -18,8 +19,8 @@ from bot.services import setup
 from bot.services.errors import Refusal, ServiceError
 from bot.services.invites import deep_link
 from bot.store import Store
-from bot.store.backup import BackupError, backup
-from bot.store.db import Database, DatabaseTooNew
+from bot.store.backup import BackupError, backup, verify
+from bot.store.db import Database, DatabaseTooNew, load_migrations
 
 MESSAGES = {
     Refusal.PROVINCE_EXISTS: "province {detail!r} is already set up; nothing was changed",
@@ -47,6 +48,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("permissions", help="print the permission table (Markdown)")
     backup = sub.add_parser("backup", help="copy the database consistently, even while it runs")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    check = sub.add_parser("check", help="check a database file (a restored backup) before "
+                                         "the bot starts on it")
+    check.add_argument("path", type=Path, nargs="?",
+                       help="the file to check (default: BOT_DB_PATH)")
     return p
 
 
@@ -198,6 +203,8 @@ async def execute(argv: list[str], env: dict[str, str] | None = None) -> int:
             return 0
         if args.command == "backup":
             return _backup(settings, args)
+        if args.command == "check":
+            return _check(settings, args)
         if args.command == "init":
             return await _init(settings, args)
         if args.command == "district":
@@ -229,19 +236,38 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    path = args.path or settings.db_path
+    try:
+        done = verify(path)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    known = load_migrations()[-1].version
+    if done.schema_version > known:
+        print(f"error: {path} has schema version {done.schema_version}, newer than this bot "
+              f"({known}); upgrade the bot", file=sys.stderr)
+        return 1
+    later = (f"; the bot will migrate it from version {done.schema_version} to {known} at "
+             "start" if done.schema_version < known else "")
+    print(f"{path}: integrity check passed, schema version {done.schema_version}{later}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    if args.command != "run":
-        return asyncio.run(execute(argv))
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # The service logs JSON for its collector; a person at a terminal reads text.
+    default_format = "json" if args.command == "run" else "text"
+    logging_setup.configure(settings.log_format or default_format, settings.log_level,
+                            secrets=logging_setup.token_secrets(settings.token))
+    if args.command != "run":
+        return asyncio.run(execute(argv))
     from bot.app import run
 
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
@@ -33,6 +33,7 @@ from bot.handlers import (
     notify_hooks,
     privacy,
     registration,
+    serve,
 )
 from bot.handlers.base import KurulApplication, KurulContext, Runtime
 from bot.handlers.commands import COMMANDS, bot_commands
@@ -170,15 +171,6 @@ def register_handlers(app: KurulApplication) -> None:
 
 
 def run(settings: Settings) -> None:
-    app = build_application(settings)
-    if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    """Long polling, or the webhook listener when BOT_WEBHOOK_URL is set; stops gracefully on
+    SIGTERM (bot/handlers/serve.py)."""
+    serve.run(build_application(settings), settings)

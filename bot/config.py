@@ -57,6 +57,9 @@ class Settings:
     # Agenda (issue 6): the call for proposals goes this many days before the proposals are
     # due (D-15, Art. 10(2)), i.e. when the agenda preparation starts minus this lead.
     agenda_call_lead_days: int = 5
+    # Logging (bot/logging_setup.py): None is the command's own default (json for `run`).
+    log_format: str | None = None
+    log_level: str = "INFO"
 
     @property
     def api_file_url(self) -> str:
@@ -96,6 +99,13 @@ class Settings:
         locale = get("BOT_DEFAULT_LOCALE") or "tr"
         if locale not in ("tr", "en"):
             raise SettingsError(f"BOT_DEFAULT_LOCALE must be tr or en, got {locale!r}")
+        log_format = get("BOT_LOG_FORMAT")
+        if log_format is not None and log_format.lower() not in ("json", "text"):
+            raise SettingsError(f"BOT_LOG_FORMAT must be json or text, got {log_format!r}")
+        log_level = (get("BOT_LOG_LEVEL") or "INFO").upper()
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise SettingsError(
+                f"BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
         return cls(
             token=get("BOT_TOKEN"),
             api_base_url=base_url,
@@ -118,4 +128,6 @@ class Settings:
             reminder_lead_days=get_int("BOT_REMINDER_LEAD_DAYS", 14),
             reminder_hour=get_int("BOT_REMINDER_HOUR", 9),
             agenda_call_lead_days=get_int("BOT_AGENDA_CALL_LEAD_DAYS", 5),
+            log_format=None if log_format is None else log_format.lower(),
+            log_level=log_level,
         )

@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
-FaultKind = Literal["retry_after", "server_error", "bad_request", "forbidden", "network"]
+FaultKind = Literal["retry_after", "server_error", "bad_request", "forbidden", "network", "slow"]
 EventKind = Literal["sent", "edited", "deleted"]
 
 #: Telegram's limits the fake checks.
@@ -208,7 +208,9 @@ class Fault:
         (PTB raises ``RetryAfter``);
       * ``"server_error"``: HTTP ``status`` (default 500) (PTB raises ``NetworkError``);
       * ``"bad_request"``: 400 (``BadRequest``); ``"forbidden"``: 403 (``Forbidden``);
-      * ``"network"``: the connection is closed without an answer (``NetworkError``).
+      * ``"network"``: the connection is closed without an answer (``NetworkError``);
+      * ``"slow"``: no error at all: the call is held ``delay`` seconds, then carried out and
+        answered normally (a slow Telegram, or a request in flight at a chosen moment).
 
     ``performed``: carry the method out first (the message *is* sent) and only then fail, i.e.
     the answer is lost - what a client sees on a timeout after Telegram accepted the request.
@@ -2028,6 +2030,8 @@ class FakeBotAPI:
             call.fault = fault
             if fault is not None and fault.delay:
                 await asyncio.sleep(fault.delay)  # simulated slow server, not a test wait
+            if fault is not None and fault.kind == "slow":
+                fault = None  # held long enough; now an ordinary call
             if fault is not None and not fault.performed:
                 return await self._respond_fault(request, call, fault)
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -558,6 +559,21 @@ async def test_fault_and_limit_on_specific_methods(fake: FakeBotAPI, bot: Bot) -
         await bot.send_chat_action(ayse.id, "typing")
     assert await bot.send_chat_action(ayse.id, "typing")
     assert fake.send_times() == []  # chat actions are not sends
+
+
+async def test_a_slow_fault_holds_the_call_then_carries_it_out(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    ayse = fake.user(8101)
+    fake.fail_next("sendMessage", Fault("slow", delay=0.3), chat_id=ayse.id)
+    sending = asyncio.create_task(bot.send_message(ayse.id, "late but there"))
+    await fake.wait_for(lambda: bool(fake.calls("sendMessage")), what="the held call")
+    assert fake.calls("sendMessage")[0].ok is None and not ayse.messages()
+    started = time.monotonic()
+    message = await sending
+    assert time.monotonic() - started >= 0.2
+    assert message.text == "late but there" and fake.calls("sendMessage")[0].ok
+    assert [m.text for m in ayse.messages()] == ["late but there"]
 
 
 # --- commands and menu -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the error handler.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 
@@ -50,6 +51,13 @@ def _command_name(update: Update) -> str | None:
     return text[1:].split()[0].split("@")[0].lower() if len(text) > 1 else ""
 
 
+def _locale(ctx: KurulContext, language_code: str | None) -> str:
+    """The person's language, else the one they chose before registering, else Telegram's."""
+    remembered = ctx.user_data.get("lang") if ctx.user_data is not None else None
+    return (ctx.person.language if ctx.person
+            else remembered or normalize_locale(language_code, ctx.settings.default_locale))
+
+
 async def gate(update: Update, ctx: KurulContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or user.is_bot:
@@ -57,12 +65,7 @@ async def gate(update: Update, ctx: KurulContext) -> None:
     store = ctx.store
     ctx.person = await store.people.by_telegram_id(user.id)
     ctx.grants = await store.people.grants(user.id) if ctx.person else []
-    remembered = ctx.user_data.get("lang") if ctx.user_data is not None else None
-    locale = (
-        ctx.person.language if ctx.person
-        else remembered or normalize_locale(user.language_code, ctx.settings.default_locale)
-    )
-    ctx.t = translator(locale)
+    ctx.t = translator(_locale(ctx, user.language_code))
     _ = ctx.t
     if chat is not None and chat.type != ChatType.PRIVATE:
         await _private_only(update, ctx, chat)
@@ -219,18 +222,26 @@ async def stray_message(update: Update, ctx: KurulContext) -> None:
 
 async def error_handler(update: object, ctx: KurulContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=ctx.error)
+    log.error("error while handling update %s", update_id, exc_info=ctx.error,
+              extra={"update_id": update_id})
     if isinstance(update, Update) and update.effective_chat is not None:
         chat = update.effective_chat
         if chat.type != ChatType.PRIVATE:
             return
+        # The error handler gets a fresh context: find the person's language again.
+        user = update.effective_user
+        if user is not None:
+            with contextlib.suppress(Exception):  # the store may be what failed
+                ctx.person = await ctx.store.people.by_telegram_id(user.id)
+            ctx.t = translator(_locale(ctx, user.language_code))
         try:
             await ctx.bot.send_message(chat.id, ctx.t(
                 "Sorry, something went wrong on my side. What you entered so far is kept; "
                 "please try the last step again."
             ))
         except TelegramError:
-            log.warning("could not tell chat %s about the error", chat.id)
+            log.warning("could not tell chat %s about the error", chat.id,
+                        extra={"update_id": update_id, "chat_id": chat.id})
 
 
 def gate_handlers() -> list[BaseHandler[Update, KurulContext, None]]:

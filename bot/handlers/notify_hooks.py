@@ -40,14 +40,16 @@ async def seen(update: Update, ctx: KurulContext) -> None:
         if user is not None and not user.is_bot:
             await notifier.user_seen(user.id)
     except Exception:  # bookkeeping only: never in the way of answering the person
-        log.exception("recording who is reachable failed for update %s", update.update_id)
+        log.exception("recording who is reachable failed for update %s", update.update_id,
+                      extra={"update_id": update.update_id})
 
 
 async def facts(update: Update, ctx: KurulContext) -> None:
     try:
         await notifier_of(ctx.application).facts_maybe_changed()
     except Exception:  # a reminder problem must never surface as a user's error
-        log.exception("rebuilding reminders after update %s failed", update.update_id)
+        log.exception("rebuilding reminders after update %s failed", update.update_id,
+                      extra={"update_id": update.update_id})
 
 
 def handlers() -> list[tuple[BaseHandler[Update, KurulContext, None], int]]:

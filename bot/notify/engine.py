@@ -123,9 +123,15 @@ class Notifier:
         self.started = True
         return await self.rebuild()
 
+    def hold(self) -> None:
+        """The process was asked to stop: the sender takes no new row (what is in flight
+        settles); the Application still finishes the updates in hand, whose rows stay queued
+        for the next start."""
+        self.sender.hold()
+
     async def stop(self, grace: float = 5.0) -> None:
-        if not self.started:
-            return
+        # Whatever part did start is stopped, also after a start cut short by a stop signal;
+        # stopping twice is harmless.
         self.started = False
         self._disarm()
         await self.reporter.stop()

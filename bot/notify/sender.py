@@ -124,12 +124,18 @@ class Sender:
         self._stopped.clear()
         self._task = asyncio.create_task(self._run(), name="kurul-sender")
 
-    async def stop(self, grace: float = 5.0) -> None:
-        """Stop dispatching; give messages in flight `grace` seconds to settle. Those still
-        unsettled stay 'sending' and are sent again after the restart."""
+    def hold(self) -> None:
+        """Take no new row from now on (the process was asked to stop). A message whose
+        request is in flight goes on and settles; one waiting to be retried goes back to
+        'queued' at once (``_attempts``)."""
         self._stopping = True
         self._stopped.set()
         self._wake.set()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop dispatching; give messages in flight `grace` seconds to settle. Those still
+        unsettled stay 'sending' and are sent again after the restart."""
+        self.hold()
         if self._task is not None:
             await self._task
             self._task = None
@@ -304,7 +310,7 @@ class Sender:
             try:
                 rendered = self._render(kind, notice, item)
             except Exception as exc:
-                log.exception("cannot render outbox row %s", item.id)
+                log.exception("cannot render outbox row %s", item.id, extra=_ids(item))
                 await outbox.mark_failed(item.id, item.attempts, f"render: {exc!r}",
                                          self.clock.now())
                 self.stats.failed += 1
@@ -314,7 +320,7 @@ class Sender:
             raise  # the row stays 'sending' and is sent again after a restart
         except Exception:
             log.exception("outbox row %s could not be settled; it is retried at restart",
-                          item.id)
+                          item.id, extra=_ids(item))
         finally:
             if self.on_settled is not None:
                 self.on_settled(item)
@@ -324,6 +330,9 @@ class Sender:
         attempts, throttled, first = item.attempts, 0, True
         while True:
             if not first:
+                if self._stopping:  # not in flight: nothing to settle, back to the queue
+                    await outbox.release(item.id, self.clock.now())
+                    return
                 await self._acquire(item.chat_id)
             first = False
             try:
@@ -332,7 +341,8 @@ class Sender:
                 seconds = self.pacer.pause(exc.seconds)
                 self.stats.throttled += 1
                 throttled += 1
-                log.info("Telegram asked to wait %.1f s (chat %s)", seconds, item.chat_id)
+                log.info("Telegram asked to wait %.1f s (chat %s)", seconds, item.chat_id,
+                         extra=_ids(item))
                 if throttled > self.policy.max_throttled:
                     await outbox.mark_failed(item.id, attempts, str(exc), self.clock.now())
                     self.stats.failed += 1
@@ -342,13 +352,13 @@ class Sender:
                 attempts += 1
                 if attempts >= self.policy.max_attempts:
                     log.warning("giving up on outbox row %s after %d attempts: %s",
-                                item.id, attempts, exc)
+                                item.id, attempts, exc, extra=_ids(item))
                     await outbox.mark_failed(item.id, attempts, str(exc), self.clock.now())
                     self.stats.failed += 1
                     return
                 self.stats.retries += 1
                 await outbox.mark_attempt(item.id, attempts, str(exc), self.clock.now())
-                await asyncio.sleep(self._backoff(attempts))
+                await self._rest(self._backoff(attempts))  # cut short by a stop
                 continue
             except Unreachable as exc:
                 new = await outbox.mark_unreachable(item, exc.reason, self.clock.now())
@@ -357,7 +367,8 @@ class Sender:
                     await self.on_unreachable(item, notice, exc.reason, new)
                 return
             except Permanent as exc:
-                log.warning("Telegram refused outbox row %s: %s", item.id, exc)
+                log.warning("Telegram refused outbox row %s: %s", item.id, exc,
+                            extra=_ids(item))
                 await outbox.mark_failed(item.id, attempts + 1, str(exc), self.clock.now())
                 self.stats.failed += 1
                 return
@@ -366,6 +377,11 @@ class Sender:
             if self.on_sent is not None:
                 self.on_sent(item)
             return
+
+    async def _rest(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopped.wait()
 
     async def _acquire(self, chat_id: int) -> None:
         """Wait for every bucket this chat needs, then take from them (retries only: the
@@ -376,3 +392,8 @@ class Sender:
                 break
             await asyncio.sleep(delay)
         self.pacer.take(chat_id)
+
+
+def _ids(item: Item) -> dict[str, int]:
+    """A row's identifiers as structured log fields (bot/logging_setup.py)."""
+    return {"outbox_id": item.id, "notice_id": item.notice_id, "chat_id": item.chat_id}

@@ -26,6 +26,29 @@ class BackupResult:
     schema_version: int
 
 
+def verify(path: Path) -> BackupResult:
+    """Check a database file where it stands (a restored copy, before the bot starts on it):
+    ``PRAGMA integrity_check``, foreign keys, and its schema version."""
+    if not path.exists():
+        raise BackupError(f"no database at {path}")
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    try:
+        verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok":
+            raise BackupError(f"{path} failed its integrity check: {verdict}")
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise BackupError(f"{path} has {len(broken)} row(s) pointing at missing rows, "
+                              f"the first in table {broken[0][0]}")
+        pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} is not a readable database: {exc}") from exc
+    finally:
+        conn.close()
+    return BackupResult(path, pages, version)
+
+
 def backup(source: Path, target: Path, pages_per_step: int = 256) -> BackupResult:
     if not source.exists():
         raise BackupError(f"no database at {source}")

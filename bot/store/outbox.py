@@ -392,6 +392,11 @@ class OutboxRepository:
         """Committed before the HTTP call: a crash after this may send the row once more."""
         return await self._move(item_id, now, State.SENDING, from_state=State.QUEUED)
 
+    async def release(self, item_id: int, now: datetime) -> bool:
+        """Back to 'queued' a row the sender holds but has no request in flight for (it was
+        waiting to retry when the process was asked to stop)."""
+        return await self._move(item_id, now, State.QUEUED)
+
     async def mark_sent(self, item_id: int, message_id: int, now: datetime) -> bool:
         return await self._move(item_id, now, State.SENT, ", message_id = ?, sent_at = ?",
                                 (message_id, to_db(now)))

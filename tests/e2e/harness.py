@@ -110,21 +110,29 @@ def token_from(text: str) -> str:
 
 
 class BotProcess:
-    """``python -m bot run`` as a child process, stopped with SIGTERM like a service manager."""
+    """``python -m bot run`` as a child process, stopped with SIGTERM like a service manager.
+
+    Its stderr is read as it comes: a child writing more than a pipe holds (64 KiB: the logs of
+    a few steps at DEBUG) would otherwise block in its next log call until the stop."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
         self.proc: asyncio.subprocess.Process | None = None
+        self.returncode: int | None = None  # the exit code of the last stop
+        self._reader: asyncio.Task[bytes] | None = None
 
     async def start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=self.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+        assert self.proc.stderr is not None
+        self._reader = asyncio.create_task(self.proc.stderr.read())  # to EOF, i.e. the exit
 
     async def stop(self, sig: int = signal.SIGTERM) -> str:
-        assert self.proc is not None
+        assert self.proc is not None and self._reader is not None
         self.proc.send_signal(sig)
-        _, err = await asyncio.wait_for(self.proc.communicate(), timeout=30)
-        self.proc = None
+        err = await asyncio.wait_for(self._reader, timeout=30)
+        self.returncode = await asyncio.wait_for(self.proc.wait(), timeout=30)
+        self.proc, self._reader = None, None
         return err.decode()

@@ -120,7 +120,8 @@ async def test_only_the_one_who_added_it_links_it_and_only_to_their_councils(
     linked = await world.link()
     assert linked.link.chat_id == GROUP and linked.replaced is None
     [entry] = await store.audit.entries(action_prefix="group.link")
-    assert entry.actor_id == (await world.person(SEC)).id and entry.details["after"]["group"] == GROUP
+    assert entry.actor_id == (await world.person(SEC)).id
+    assert entry.details["after"]["group"] == GROUP
     assert [k for k, _p in await world.group_rows()] == [service.LINKED_KIND]
 
 

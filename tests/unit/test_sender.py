@@ -239,3 +239,30 @@ async def test_stopping_does_not_wait_out_a_long_flood_pause(
     stats = await store.outbox.stats(notice_id)
     assert stats is not None and stats.pending == 3  # all sent after the restart
     assert api.sent == []
+
+
+async def test_a_hold_settles_what_is_in_flight_and_takes_nothing_new(
+    store: Store, clock: ManualClock
+) -> None:
+    """SIGTERM: the request in flight to chat 2 completes and is recorded; chat 1's failed
+    first try waits out no backoff but goes back to 'queued'; chat 3 is not started."""
+    notice_id = await queue(store, clock, "n", [1, 2, 3])
+    api = FakeApi(faults={1: [Transient("502 Bad Gateway")]}, latency=0.2)
+    sender = make_sender(store, clock, api, concurrency=2, backoff_base=60)
+    await sender.start()
+    for _ in range(500):
+        if sum(api.in_flight.values()) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert api.in_flight == {1: 1, 2: 1}
+    sender.hold()
+    started = _time.monotonic()
+    await sender.stop(grace=5)
+    assert _time.monotonic() - started < 1
+    assert api.chats() == [2]
+    stats = await store.outbox.stats(notice_id)
+    assert stats is not None
+    assert (stats.count(State.SENT), stats.count(State.QUEUED), stats.count(State.SENDING)) == (
+        1, 2, 0)
+    [retry] = [i for i in await store.outbox.due(clock.now()) if i.chat_id == 1]
+    assert retry.attempts == 1  # the failed try is remembered for the next start

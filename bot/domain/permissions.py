@@ -244,12 +244,18 @@ SUMMARY: dict[Permission, str] = {
     Permission.VIEW_DECISIONS: "decision register (`/decisions`)",
     Permission.VIEW_REPORTS: "who has reported on decisions",
 }
-_COLUMNS = (RoleKind.SECRETARIAT, RoleKind.CHAIR, RoleKind.MEMBER, RoleKind.DEPUTY,
-            RoleKind.LIAISON, RoleKind.INVITEE)
+# The README's columns: the liaison officers' two ranks hold the same permissions (the
+# substitute stands in for the principal, Art. 6(3)); someone unregistered holds none.
+_COLUMNS: tuple[tuple[str, RoleKind | None], ...] = (
+    ("secretariat", RoleKind.SECRETARIAT), ("chair", RoleKind.CHAIR),
+    ("member", RoleKind.MEMBER), ("deputy", RoleKind.DEPUTY),
+    ("liaison principal", RoleKind.LIAISON), ("liaison substitute", RoleKind.LIAISON),
+    ("invitee", RoleKind.INVITEE), ("unregistered", None),
+)
 
 
-def _cell(kind: RoleKind, reach: Reach | None) -> str:
-    if reach is None:
+def _cell(kind: RoleKind | None, reach: Reach | None) -> str:
+    if kind is None or reach is None:
         return "–"
     if reach is Reach.PROVINCE:
         return "provincial secretariat"
@@ -263,11 +269,11 @@ def _cell(kind: RoleKind, reach: Reach | None) -> str:
 def markdown_table() -> str:
     """The permission table as Markdown: a row per permission, a column per role."""
     lines = [
-        "| permission | " + " | ".join(kind.value for kind in _COLUMNS) + " |",
+        "| permission | " + " | ".join(label for label, _kind in _COLUMNS) + " |",
         "|---|" + "---|" * len(_COLUMNS),
     ]
     for permission, holders in TABLE.items():
         label = SUMMARY.get(permission, permission.value)
-        cells = [_cell(kind, holders.get(kind)) for kind in _COLUMNS]
+        cells = [_cell(kind, holders.get(kind) if kind else None) for _label, kind in _COLUMNS]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

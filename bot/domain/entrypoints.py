@@ -21,9 +21,11 @@ Adding an entry point is one line here.
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.domain.permissions import Permission, markdown_table
+from bot.domain.permissions import Grant, Permission, Target, allowed, markdown_table
 
 
 class Access(enum.StrEnum):
@@ -179,9 +181,9 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     _entry(r"^mt:dc:\d+:\d+:\d+:\d+$", P.ANSWER_MEETING, INSTITUTION),
     _entry(r"^mt:dr:\d+:\d+:\d+:[yn]$", P.ANSWER_MEETING, INSTITUTION,
            "mt:dr:{meeting}:{seq}:{institution}:y"),
-    _entry("^mt:x$", P.ANSWER_MEETING),
+    _entry("^mt:x$", A.REGISTERED),  # ends an excuse, a chair's proposal or a cancellation
     _entry(r"^mt:ch:\d+:\d+:(ok|p)$", P.APPROVE_MEETING, COUNCIL, "mt:ch:{meeting}:{seq}:p"),
-    _entry(r"^mt:ca:\d+$", P.APPROVE_MEETING, COUNCIL, "mt:ca:{council}"),
+    _entry(r"^mt:ca:\d+$", P.SET_APPROVAL_STEP, COUNCIL, "mt:ca:{council}"),
     *_command("meetings", P.VIEW_MEETINGS, menu=False),
     _entry("^(menu:meetings|mt:l)$", P.VIEW_MEETINGS),
     _entry("^mt:_$", P.VIEW_MEETINGS),
@@ -223,8 +225,9 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     _entry(r"^ag:wdy:\d+$", P.PROPOSE, INSTITUTION),
     # Reviewing proposals; ``ag:qa`` is the proposer answering the secretariat's question.
     *_command("proposals", P.REVIEW_PROPOSALS),
-    _entry(r"^ag:(rj|q|qa):\d+$", P.REVIEW_PROPOSALS, COUNCIL),
-    _entry("^agt:x$", P.REVIEW_PROPOSALS),
+    _entry(r"^ag:(rj|q):\d+$", P.REVIEW_PROPOSALS, COUNCIL),
+    _entry(r"^ag:qa:\d+$", P.PROPOSE, INSTITUTION),
+    _entry("^agt:x$", A.REGISTERED),  # ends the reviewer's or the proposer's text
     _entry(r"^ag:rq:[\w:-]+$", P.REVIEW_PROPOSALS, COUNCIL, "ag:rq:m:{meeting}"),
     _entry(r"^ag:rv:\d+$", P.REVIEW_PROPOSALS, COUNCIL),
     _entry(r"^ag:(ac|up|dn|mg|fw):\d+$", P.REVIEW_PROPOSALS, COUNCIL),
@@ -262,6 +265,37 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
 
 BY_KEY: dict[str, EntryPoint] = {entry.key: entry for entry in ENTRY_POINTS}
 COMMAND_NAMES: tuple[str, ...] = tuple(e.key[1:] for e in ENTRY_POINTS if e.is_command)
+
+
+_BUTTONS = [(re.compile(e.key), e) for e in ENTRY_POINTS if not e.is_command and e.key != STALE]
+
+
+def entry_for_data(data: str) -> EntryPoint | None:
+    """The button entry point callback data belongs to (None: no handler takes it)."""
+    return next((entry for pattern, entry in _BUTTONS if pattern.match(data)), None)
+
+
+def permits(need: Need, grants: Iterable[Grant], target: Target | None = None, *,
+            registered: bool) -> bool:
+    """May someone holding ``grants`` use an entry point needing ``need``, on ``target``?
+
+    As the handlers decide: the secretariat's INVITE covers inviting a deputy, and an
+    institution-bound permission reaches a council through one's own institution on it.
+    """
+    if need is Access.PUBLIC:
+        return True
+    if isinstance(need, Access):
+        return registered
+    grants = list(grants)
+    if allowed(need, grants, target):
+        return True
+    if need is Permission.INVITE_DEPUTY and allowed(Permission.INVITE, grants, target):
+        return True
+    if target is None or target.council_id is None or target.institution_id is not None:
+        return False
+    return any(allowed(need, grants, Target(target.province_id, target.council_id,
+                                            g.institution_id))
+               for g in grants if g.council_id == target.council_id and g.institution_id)
 
 
 def need_label(need: Need) -> str:

@@ -34,6 +34,7 @@ class Permission(enum.StrEnum):
     VIEW_MEETINGS = "view_meetings"      # upcoming and past meetings of my councils
     SCHEDULE_MEETING = "schedule_meeting"  # draft, move and cancel a meeting; send its notices
     APPROVE_MEETING = "approve_meeting"  # the chair decides day, place and time (Art. 11(3))
+    SET_APPROVAL_STEP = "set_approval_step"  # whether a council's meetings wait for the chair
     ANSWER_MEETING = "answer_meeting"    # confirm attendance, excuse, name the deputy
     VIEW_ATTENDANCE = "view_attendance"  # who answered what, per institution
     MARK_ATTENDANCE = "mark_attendance"  # who actually attended, on the day
@@ -115,6 +116,8 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
     Permission.VIEW_MEETINGS: {kind: Reach.COUNCIL for kind in RoleKind},
     Permission.SCHEDULE_MEETING: {RoleKind.SECRETARIAT: Reach.COUNCIL},
     Permission.APPROVE_MEETING: {RoleKind.CHAIR: Reach.COUNCIL},
+    Permission.SET_APPROVAL_STEP: {RoleKind.SECRETARIAT: Reach.COUNCIL,
+                                   RoleKind.CHAIR: Reach.COUNCIL},
     Permission.ANSWER_MEETING: {
         RoleKind.MEMBER: Reach.INSTITUTION,
         RoleKind.DEPUTY: Reach.INSTITUTION,
@@ -231,6 +234,7 @@ SUMMARY: dict[Permission, str] = {
     Permission.VIEW_MEETINGS: "meetings (`/meetings`)",
     Permission.SCHEDULE_MEETING: "schedule, move, cancel a meeting (`/newmeeting`)",
     Permission.APPROVE_MEETING: "approve a meeting's day, place and time (Art. 11(3))",
+    Permission.SET_APPROVAL_STEP: "whether a council's meetings wait for the chair's approval",
     Permission.ANSWER_MEETING: "answer a notice for the institution",
     Permission.VIEW_ATTENDANCE: "attendance per institution",
     Permission.MARK_ATTENDANCE: "mark attendance, open the check-in",

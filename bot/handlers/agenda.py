@@ -75,7 +75,7 @@ from bot.notify.agenda_kinds import agenda_lines
 from bot.notify.engine import notifier_of
 from bot.notify.quiet import QuietHours
 from bot.services import agenda as service
-from bot.services.errors import ServiceError
+from bot.services.errors import Refusal, ServiceError
 from bot.store.agenda import Proposal
 
 FLOW = "propose"
@@ -227,6 +227,14 @@ async def propose_from_call(update: Update, ctx: KurulContext) -> str | int:
     found = [o for o in await service.offers(ctx.store, ctx.clock, ctx.grants)
              if o.target.key == key]
     if not found:
+        try:
+            target = await service.resolve(ctx.store, ctx.clock, key)
+            if not await service.may_propose_to(ctx.store, ctx.grants, target.council.id):
+                raise ServiceError(Refusal.FORBIDDEN, "propose")
+        except ServiceError as error:
+            # Someone else's meeting (a forged or forwarded button) is refused as such.
+            await send(update, ctx, refusal(ctx.t, error))
+            return END
         await send(update, ctx, ctx.t("You cannot send a proposal to this meeting (any more)."))
         return END
     ctx.drop_draft(FLOW)
@@ -948,7 +956,9 @@ async def text_cancel(update: Update, ctx: KurulContext) -> int:
 def build_agenda_text_conversation() -> ConversationHandler[KurulContext]:
     return conversation(
         name=TEXT_FLOW,
-        entry_points=[CallbackQueryHandler(text_start, pattern=r"^ag:(rj|q|qa):\d+$")],
+        # A rejection or question is the reviewer's; the answer to a question the proposer's.
+        entry_points=[CallbackQueryHandler(text_start, pattern=r"^ag:(rj|q):\d+$"),
+                      CallbackQueryHandler(text_start, pattern=r"^ag:qa:\d+$")],
         states={T_TEXT: [MessageHandler(f.TEXT & ~f.COMMAND, text_typed),
                          MessageHandler(~f.TEXT & ~f.COMMAND, want_text)]},
         fallbacks=[CommandHandler("cancel", text_cancel),

@@ -340,6 +340,11 @@ async def targets_of_council(store: Store, clock: Clock, council: Council) -> li
     return found
 
 
+async def may_propose_to(store: Store, grants: list[Grant], council_id: int) -> bool:
+    """Whether this person sends proposals to the council at all (for some institution)."""
+    return council_id in {c.id for c in await _proposable_councils(store, grants)}
+
+
 async def offers(store: Store, clock: Clock, grants: list[Grant]) -> list[Offer]:
     """Where this person may send a proposal, and for which institution."""
     result: list[Offer] = []

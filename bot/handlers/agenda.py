@@ -555,9 +555,12 @@ async def submit(update: Update, ctx: KurulContext) -> str | int:
 
 async def submit_again(update: Update, ctx: KurulContext) -> None:
     """A Send button pressed after the flow ended: a second tap, or an old preview."""
-    pid = int_part(update, 2)
-    proposal = await ctx.store.agenda.get(pid or 0)
-    if proposal is not None and proposal.status is not ProposalStatus.DRAFT:
+    try:
+        proposal = await service.get_own(ctx.store, ctx.grants, int_part(update, 2) or 0)
+    except ServiceError as error:
+        await answer(update, ctx, refusal(ctx.t, error), alert=True)
+        return
+    if proposal.status is not ProposalStatus.DRAFT:
         await answer(update, ctx, ctx.t("This proposal has already been sent."), alert=True)
         return
     await answer(update, ctx, ctx.t("This button is no longer active. Open the draft from "
@@ -714,6 +717,11 @@ async def my_proposal(update: Update, ctx: KurulContext) -> None:
 async def withdraw_ask(update: Update, ctx: KurulContext) -> None:
     pid = int_part(update, 2) or 0
     await answer(update, ctx)
+    try:
+        await service.get_own(ctx.store, ctx.grants, pid)
+    except ServiceError as error:
+        await send(update, ctx, refusal(ctx.t, error))
+        return
     await edit_or_send(update, ctx, ctx.t("Withdraw this proposal? The secretariat will no "
                                           "longer see it."),
                        buttons([[(ctx.t("🗑 Yes, withdraw"), f"ag:wdy:{pid}"),

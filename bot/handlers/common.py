@@ -94,8 +94,8 @@ async def gate(update: Update, ctx: KurulContext) -> None:
 
 
 async def _gate_button(update: Update, ctx: KurulContext) -> None:
-    """A button (perhaps forged, or from before one's roles ended) reaches its handler only
-    if the entry-point table lets this person use it somewhere; the handler checks where."""
+    """A button (perhaps forged or forwarded) reaches its handler only if the entry-point
+    table lets this person use it somewhere; the handler checks where."""
     query = update.callback_query
     assert query is not None
     entry = entry_for_data(query.data or "")
@@ -104,12 +104,21 @@ async def _gate_button(update: Update, ctx: KurulContext) -> None:
     _ = ctx.t
     if entry.need is Access.OWN and ctx.person is not None:
         return
-    if not ctx.registered and entry.need is not Access.PUBLIC:
-        await answer(update, ctx, _("You are not registered yet."), alert=True)
-        raise ApplicationHandlerStop
-    if not permits(entry.need, ctx.grants, registered=ctx.registered):
-        await answer(update, ctx, _("You are not authorised to do this."), alert=True)
-        raise ApplicationHandlerStop
+    if ctx.person is None and entry.need is not Access.PUBLIC:
+        refusal = _("You are not registered yet.")
+    elif not ctx.registered:
+        return  # roles ended, perhaps mid-flow: the step itself refuses and ends the flow
+    elif not permits(entry.need, ctx.grants, registered=True):
+        refusal = _("You are not authorised to do this.")
+    else:
+        return
+    if (query.data or "").startswith("menu:"):
+        # A menu button stands for its command: refused the way the command is.
+        await answer(update, ctx)
+        await send(update, ctx, refusal)
+    else:
+        await answer(update, ctx, refusal, alert=True)
+    raise ApplicationHandlerStop
 
 
 async def _private_only(update: Update, ctx: KurulContext, chat: Chat) -> None:

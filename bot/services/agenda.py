@@ -374,11 +374,14 @@ async def offer_for(store: Store, clock: Clock, grants: list[Grant], key: str,
 
 async def _owned(store: Store, grants: list[Grant], proposal_id: int) -> tuple[Proposal, Council]:
     proposal = await store.agenda.get(proposal_id)
-    if proposal is None or proposal.status is ProposalStatus.WITHDRAWN:
+    if proposal is None:
         raise ServiceError(Refusal.NOT_FOUND, f"proposal {proposal_id}")
     council = await council_or_refuse(store, proposal.council_id)
+    # Whose it is first: someone else's proposal is refused whatever state it is in.
     if not can_propose(grants, council, proposal.institution_id):
         raise ServiceError(Refusal.FORBIDDEN, "propose")
+    if proposal.status is ProposalStatus.WITHDRAWN:
+        raise ServiceError(Refusal.NOT_FOUND, f"proposal {proposal_id}")
     return proposal, council
 
 
@@ -660,10 +663,13 @@ async def queue_of(store: Store, clock: Clock, grants: list[Grant],
 async def _for_review(store: Store, clock: Clock, grants: list[Grant],
                       proposal_id: int) -> tuple[Proposal, AgendaTarget]:
     proposal = await store.agenda.get(proposal_id)
-    if proposal is None or proposal.status in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN):
+    if proposal is None:
         raise ServiceError(Refusal.NOT_FOUND, f"proposal {proposal_id}")
     target = await target_of_proposal(store, clock, proposal)
+    # Whose it is first: another council's proposal is refused whatever state it is in.
     require(Permission.REVIEW_PROPOSALS, grants, target_of(target.council))
+    if proposal.status in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN):
+        raise ServiceError(Refusal.NOT_FOUND, f"proposal {proposal_id}")
     return proposal, target
 
 

@@ -21,14 +21,15 @@ from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
 
+from bot.domain.agenda import ProposalKind, areas_for
 from bot.domain.clock import ManualClock
 from bot.domain.entrypoints import ENTRY_POINTS, Access, EntryPoint, TargetKind, permits
 from bot.domain.meetings import MeetingKind, MeetingStatus
-from bot.domain.models import Rank, RoleKind
+from bot.domain.models import Person, Rank, RoleKind
 from bot.domain.permissions import Grant, Target
 from bot.i18n import Translator, translator
 from bot.notify.engine import notifier_of
-from bot.services import broadcast, invites, meetings
+from bot.services import agenda, broadcast, decisions, invites, meetings
 from bot.store import Store
 from bot.store.db import Database
 from tests import seed
@@ -68,6 +69,8 @@ ROLES = (
 # People the seeding needs but the walk does not: the second province's secretariat and the
 # chairs who approve the other councils' meetings.
 OTHER_SECRETARIAT, DISTRICT_CHAIR, OTHER_CHAIR = 9201, 9202, 9203
+FIRST_PROPOSER = 9300  # a liaison officer for each institution the walk points at
+HELPERS = (OTHER_SECRETARIAT, DISTRICT_CHAIR, OTHER_CHAIR)
 SCOPES = ("own institution", "other institution of own council",
           "other council of own province", "other province")
 
@@ -83,11 +86,14 @@ class Place:
     seq: int
     invite: int
     notice: int
+    proposal: int   # sent by the institution for the meeting
+    decision: int   # of an earlier meeting, the institution responsible for it
 
     def fill(self, template: str) -> str:
         return template.format(province=self.province, council=self.council,
                                institution=self.institution, meeting=self.meeting,
-                               seq=self.seq, invite=self.invite, notice=self.notice)
+                               seq=self.seq, invite=self.invite, notice=self.notice,
+                               proposal=self.proposal, decision=self.decision)
 
 
 @dataclass
@@ -102,21 +108,50 @@ class World:
 async def _meeting(store: Store, clock: ManualClock, secretariat: int, chair: int,
                    council: int) -> tuple[int, int]:
     """A noticed meeting of the council ten days ahead (approved by its chair if need be)."""
-    async def who(telegram_id: int) -> tuple[list[Grant], int]:
-        person = await store.people.by_telegram_id(telegram_id)
-        assert person is not None
-        return await store.people.grants(telegram_id), person.id
-
-    grants, actor = await who(secretariat)
+    grants, person = await _who(store, secretariat)
+    actor = person.id
     done = await meetings.schedule(store, clock, grants, actor, council, MeetingKind.ORDINARY,
                                    date(2027, 1, 14), clock_time(10, 30), "Valilik Salonu",
                                    reason="İl kurulu ile aynı hafta")
     meeting = done.meeting
     if meeting.status is MeetingStatus.AWAITING_CHAIR:
-        grants, actor = await who(chair)
+        grants, person = await _who(store, chair)
+        actor = person.id
         meeting = (await meetings.approve(store, clock, grants, actor, meeting.id,
                                           meeting.sequence)).meeting
     return meeting.id, meeting.sequence
+
+
+async def _who(store: Store, telegram_id: int) -> tuple[list[Grant], Person]:
+    person = await store.people.by_telegram_id(telegram_id)
+    assert person is not None
+    return await store.people.grants(telegram_id), person
+
+
+async def _proposal(store: Store, clock: ManualClock, proposer: int, meeting: int,
+                    institution: int) -> int:
+    grants, person = await _who(store, proposer)
+    council = await store.councils.council(
+        (await store.councils.institution(institution)).council_id)  # type: ignore[union-attr]
+    assert council is not None
+    made = await agenda.start(store, clock, grants, person, f"m:{meeting}", institution,
+                              areas_for(council.kind)[0], ProposalKind.REGULAR, "Öneri başlığı")
+    await agenda.change(store, clock, grants, person, made.id, description="Gerekçe metni")
+    await agenda.submit(store, clock, grants, person, made.id)
+    return made.id
+
+
+async def _decision(store: Store, clock: ManualClock, secretariat: int, council: int,
+                    institutions: list[int]) -> int:
+    """A decision of a meeting held last month, every institution of the council responsible."""
+    grants, person = await _who(store, secretariat)
+    held = await store.meetings.add(council, MeetingKind.ORDINARY, MeetingStatus.SCHEDULED,
+                                    datetime(2026, 12, 10, 7, 0, tzinfo=UTC), "Valilik",
+                                    clock.now())
+    made = await decisions.add_decision(store, clock, grants, held, decisions.DecisionDraft(
+        "Karar", "Gerekçe", "Amaç", institutions, "30 gün"))
+    await decisions.finalise(store, clock, grants, held, None, person.id)
+    return made.id
 
 
 async def _seed(db_path: Path, clock: ManualClock) -> World:
@@ -140,6 +175,16 @@ async def _seed(db_path: Path, clock: ManualClock) -> World:
                           language=LANG)
         await seed.person(store, clock, OTHER_CHAIR, "Kilis Başkanı", qc, RoleKind.CHAIR,
                           language=LANG)
+        # The walk's own principal liaison officer proposes for its institution.
+        proposers = {institutions[pc][0]: 9106}
+        for n, institution in enumerate(i for c in (pc, dc, qc) for i in institutions[c][:2]):
+            council = next(c for c in (pc, dc, qc) if institution in institutions[c])
+            if institution in proposers:
+                continue
+            proposers[institution] = FIRST_PROPOSER + n
+            await seed.person(store, clock, FIRST_PROPOSER + n, f"Öneren {n}", council,
+                              RoleKind.LIAISON, rank=Rank.PRINCIPAL, language=LANG,
+                              institution_id=institution)
         places: dict[tuple[int, int], Place] = {}
         for council, secretariat, chair, province in (
                 (pc, 9101, 9103, home.province_id), (dc, 9101, DISTRICT_CHAIR, home.province_id),
@@ -154,9 +199,14 @@ async def _seed(db_path: Path, clock: ManualClock) -> World:
                                            broadcast.Audience.MEMBERS, "Duyuru",
                                            council_id=council)
             invite_id, notice_id = invite.view.invite.id, notice.notice.id
-            for institution in institutions[council]:
+            decision = await _decision(store, clock, secretariat, council,
+                                       institutions[council])
+            for institution in institutions[council][:2]:
+                proposer = proposers[institution]
+                proposal = await _proposal(store, clock, proposer, meeting, institution)
                 places[(council, institution)] = Place(province, council, institution, meeting,
-                                                       seq, invite_id, notice_id)
+                                                       seq, invite_id, notice_id, proposal,
+                                                       decision)
         return World(places, institutions, pc, dc, qc)
 
 
@@ -217,6 +267,8 @@ class Walk:
         self.error = _("Sorry, something went wrong on my side. What you entered so far is "
                        "kept; please try the last step again.")
         self.failures: list[str] = []
+        self.anchor: dict[int, int] = {}  # a bot message in each chat, for forged presses
+        self.unsettled = True  # an allowed cell may have queued notices
         self.covered: set[tuple[str, str, str]] = set()
 
     async def snapshot(self) -> dict[str, str]:
@@ -240,21 +292,28 @@ class Walk:
         while True:
             message = await user.reply(timeout=10)
             if (message.text or "").startswith(answer) and message.event == "sent":
+                self.anchor[user.id] = message.message_id
                 return got
             got.append(message)
 
     async def cell(self, user: FakeUser, act: Callable[[], Awaitable[object]],
-                   is_callback: bool, key: str = "") -> tuple[Outcome, list[str]]:
-        """Run one action; returns what the bot did and whether any row changed."""
-        await notifier_of(self.app).sender.settle()
-        before = await self.snapshot()
+                   is_callback: bool, key: str = "", *, watch: bool = True,
+                   ) -> tuple[Outcome, list[str]]:
+        """Run one action; returns what the bot did and the tables whose rows changed
+        (``watch``: only looked at where nothing may change)."""
+        if self.unsettled:
+            await notifier_of(self.app).sender.settle()
+        self.unsettled = not watch
+        for _notice in user.pending():  # what an earlier cell sent everyone is not this cell's
+            await user.reply()
+        before = await self.snapshot() if watch else {}
         await act()
         replies = await self._until_sentinel(user, key)
         alert = None
         if is_callback:
             answered = await user.answer()
             alert = answered.get("text") or None
-        after = await self.snapshot()
+        after = await self.snapshot() if watch else {}
         changed = sorted(t for t in after.keys() | before.keys()
                          if before.get(t) != after.get(t))
         return Outcome(replies, alert), changed
@@ -282,7 +341,7 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
     world = await _seed(db_path, clock)
     users = {role.name: fake.user(role.telegram_id, role.name.title(), language_code=LANG)
              for role in ROLES}
-    for helper in (OTHER_SECRETARIAT, DISTRICT_CHAIR, OTHER_CHAIR):
+    for helper in (*HELPERS, *range(FIRST_PROPOSER, FIRST_PROPOSER + 6)):
         fake.user(helper, "Yardımcı", language_code=LANG)
     commands = [e for e in ENTRY_POINTS if e.is_command]
     buttons = [e for e in ENTRY_POINTS if e.forge is not None]
@@ -298,7 +357,8 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
                 user, grants = users[role.name], grants_of[role.name]
                 expected = permits(entry.need, grants, registered=bool(grants))
                 outcome, changed = await walk.cell(
-                    user, lambda u=user, e=entry: u.command(e.key[1:]), False, entry.key)
+                    user, lambda u=user, e=entry: u.command(e.key[1:]), False, entry.key,
+                    watch=not expected)
                 walk.judge(f"{entry.key} as {role.name}", expected, outcome, changed)
                 walk.covered.add((entry.key, role.name, ""))
                 if expected:
@@ -316,9 +376,10 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
                 for expected, role, place in sorted(cells, key=lambda c: c[0]):
                     user = users[role.name]
                     data = place.fill(entry.forge)
-                    anchor = user.last_message().message_id if user.messages() else 1
+                    anchor = walk.anchor[user.id]
                     outcome, changed = await walk.cell(
-                        user, lambda u=user, d=data, a=anchor: u.press_data(d, a), True)
+                        user, lambda u=user, d=data, a=anchor: u.press_data(d, a), True,
+                        watch=not expected)
                     walk.judge(f"{data} ({entry.key}) as {role.name}, {scope}", expected,
                                outcome, changed)
                     walk.covered.add((entry.key, role.name, scope))

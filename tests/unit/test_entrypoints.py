@@ -86,3 +86,33 @@ def test_the_readme_shows_the_entry_points_of_the_code() -> None:
     block = readme.split("<!-- permissions:start -->\n", 1)[1]
     shown = block.split("\n<!-- permissions:end -->")[0]
     assert shown == readme_block(), "run `python -m bot permissions` and update the README"
+
+
+def test_callback_data_finds_its_entry_point() -> None:
+    from bot.domain.entrypoints import entry_for_data
+
+    found = entry_for_data("mem:c:12")
+    assert found is not None and found.need is Permission.VIEW_MEMBERS
+    assert found.target is TargetKind.COUNCIL
+    answered = entry_for_data("mt:a:1:0:2:y")
+    assert answered is not None and answered.need is Permission.ANSWER_MEETING
+    assert entry_for_data("nonsense:1") is None  # left to the answer to stale buttons
+
+
+def test_permits_as_the_handlers_decide() -> None:
+    from bot.domain.entrypoints import permits
+    from bot.domain.models import CouncilKind, RoleKind
+    from bot.domain.permissions import Grant, Target
+
+    secretariat = [Grant(RoleKind.SECRETARIAT, 1, 10, CouncilKind.DISTRICT)]
+    member = [Grant(RoleKind.MEMBER, 1, 10, CouncilKind.PROVINCIAL, institution_id=5)]
+    # The secretariat's INVITE covers the deputy invitation /invite is filed under.
+    assert permits(Permission.INVITE_DEPUTY, secretariat, Target(1, 10), registered=True)
+    # Art. 10(2): a member proposes to its council, through its own institution there ...
+    assert permits(Permission.PROPOSE, member, Target(1, 10), registered=True)
+    # ... but not to another council, nor for another institution.
+    assert not permits(Permission.PROPOSE, member, Target(1, 11), registered=True)
+    assert not permits(Permission.PROPOSE, member, Target(1, 10, 6), registered=True)
+    assert permits(Access.PUBLIC, [], registered=False)
+    assert not permits(Access.REGISTERED, [], registered=False)
+    assert not permits(Access.OWN, [], registered=False)

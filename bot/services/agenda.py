@@ -730,9 +730,9 @@ async def merge_candidates(store: Store, clock: Clock, grants: list[Grant],
 async def merge(store: Store, clock: Clock, grants: list[Grant], person: Person,
                 proposal_id: int, into_id: int, quiet: QuietHours | None = None) -> Proposal:
     """Merge a proposal into another of the same meeting (which carries on)."""
+    candidates = await merge_candidates(store, clock, grants, proposal_id)  # checks who first
     if proposal_id == into_id:
         raise AgendaRefused(SAME_PROPOSAL)
-    candidates = await merge_candidates(store, clock, grants, proposal_id)
     if into_id not in {p.id for p in candidates}:
         raise ServiceError(Refusal.NOT_FOUND, f"proposal {into_id}")
     return await _decide(store, clock, grants, person, proposal_id, ProposalStatus.MERGED,

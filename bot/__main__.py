@@ -12,8 +12,8 @@ from pathlib import Path
 from bot import logging_setup
 from bot.config import Settings, SettingsError
 from bot.domain.clock import SystemClock
+from bot.domain.entrypoints import readme_block
 from bot.domain.models import CouncilKind
-from bot.domain.permissions import markdown_table
 from bot.domain.validation import InvalidInput
 from bot.services import setup
 from bot.services.errors import Refusal, ServiceError
@@ -199,7 +199,7 @@ async def execute(argv: list[str], env: dict[str, str] | None = None) -> int:
     try:
         settings = Settings.from_env(env)
         if args.command == "permissions":
-            print(markdown_table())
+            print(readme_block())
             return 0
         if args.command == "backup":
             return _backup(settings, args)

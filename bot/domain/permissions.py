@@ -34,6 +34,7 @@ class Permission(enum.StrEnum):
     VIEW_MEETINGS = "view_meetings"      # upcoming and past meetings of my councils
     SCHEDULE_MEETING = "schedule_meeting"  # draft, move and cancel a meeting; send its notices
     APPROVE_MEETING = "approve_meeting"  # the chair decides day, place and time (Art. 11(3))
+    SET_APPROVAL_STEP = "set_approval_step"  # whether a council's meetings wait for the chair
     ANSWER_MEETING = "answer_meeting"    # confirm attendance, excuse, name the deputy
     VIEW_ATTENDANCE = "view_attendance"  # who answered what, per institution
     MARK_ATTENDANCE = "mark_attendance"  # who actually attended, on the day
@@ -117,6 +118,8 @@ TABLE: dict[Permission, dict[RoleKind, Reach]] = {
     Permission.VIEW_MEETINGS: {kind: Reach.COUNCIL for kind in RoleKind},
     Permission.SCHEDULE_MEETING: {RoleKind.SECRETARIAT: Reach.COUNCIL},
     Permission.APPROVE_MEETING: {RoleKind.CHAIR: Reach.COUNCIL},
+    Permission.SET_APPROVAL_STEP: {RoleKind.SECRETARIAT: Reach.COUNCIL,
+                                   RoleKind.CHAIR: Reach.COUNCIL},
     Permission.ANSWER_MEETING: {
         RoleKind.MEMBER: Reach.INSTITUTION,
         RoleKind.DEPUTY: Reach.INSTITUTION,
@@ -236,6 +239,7 @@ SUMMARY: dict[Permission, str] = {
     Permission.VIEW_MEETINGS: "meetings (`/meetings`)",
     Permission.SCHEDULE_MEETING: "schedule, move, cancel a meeting (`/newmeeting`)",
     Permission.APPROVE_MEETING: "approve a meeting's day, place and time (Art. 11(3))",
+    Permission.SET_APPROVAL_STEP: "whether a council's meetings wait for the chair's approval",
     Permission.ANSWER_MEETING: "answer a notice for the institution",
     Permission.VIEW_ATTENDANCE: "attendance per institution",
     Permission.MARK_ATTENDANCE: "mark attendance, open the check-in",
@@ -250,12 +254,18 @@ SUMMARY: dict[Permission, str] = {
     Permission.VIEW_REPORTS: "who has reported on decisions",
     Permission.VIEW_AUDIT: "audit trail of changes, with export (`/audit`)",
 }
-_COLUMNS = (RoleKind.SECRETARIAT, RoleKind.CHAIR, RoleKind.MEMBER, RoleKind.DEPUTY,
-            RoleKind.LIAISON, RoleKind.INVITEE)
+# The README's columns: the liaison officers' two ranks hold the same permissions (the
+# substitute stands in for the principal, Art. 6(3)); someone unregistered holds none.
+_COLUMNS: tuple[tuple[str, RoleKind | None], ...] = (
+    ("secretariat", RoleKind.SECRETARIAT), ("chair", RoleKind.CHAIR),
+    ("member", RoleKind.MEMBER), ("deputy", RoleKind.DEPUTY),
+    ("liaison principal", RoleKind.LIAISON), ("liaison substitute", RoleKind.LIAISON),
+    ("invitee", RoleKind.INVITEE), ("unregistered", None),
+)
 
 
-def _cell(kind: RoleKind, reach: Reach | None) -> str:
-    if reach is None:
+def _cell(kind: RoleKind | None, reach: Reach | None) -> str:
+    if kind is None or reach is None:
         return "–"
     if reach is Reach.PROVINCE:
         return "provincial secretariat"
@@ -269,11 +279,11 @@ def _cell(kind: RoleKind, reach: Reach | None) -> str:
 def markdown_table() -> str:
     """The permission table as Markdown: a row per permission, a column per role."""
     lines = [
-        "| permission | " + " | ".join(kind.value for kind in _COLUMNS) + " |",
+        "| permission | " + " | ".join(label for label, _kind in _COLUMNS) + " |",
         "|---|" + "---|" * len(_COLUMNS),
     ]
     for permission, holders in TABLE.items():
         label = SUMMARY.get(permission, permission.value)
-        cells = [_cell(kind, holders.get(kind)) for kind in _COLUMNS]
+        cells = [_cell(kind, holders.get(kind) if kind else None) for _label, kind in _COLUMNS]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

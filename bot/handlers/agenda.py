@@ -75,7 +75,7 @@ from bot.notify.agenda_kinds import agenda_lines
 from bot.notify.engine import notifier_of
 from bot.notify.quiet import QuietHours
 from bot.services import agenda as service
-from bot.services.errors import ServiceError
+from bot.services.errors import Refusal, ServiceError
 from bot.store.agenda import Proposal
 
 FLOW = "propose"
@@ -227,6 +227,14 @@ async def propose_from_call(update: Update, ctx: KurulContext) -> str | int:
     found = [o for o in await service.offers(ctx.store, ctx.clock, ctx.grants)
              if o.target.key == key]
     if not found:
+        try:
+            target = await service.resolve(ctx.store, ctx.clock, key)
+            if not await service.may_propose_to(ctx.store, ctx.grants, target.council.id):
+                raise ServiceError(Refusal.FORBIDDEN, "propose")
+        except ServiceError as error:
+            # Someone else's meeting (a forged or forwarded button) is refused as such.
+            await send(update, ctx, refusal(ctx.t, error))
+            return END
         await send(update, ctx, ctx.t("You cannot send a proposal to this meeting (any more)."))
         return END
     ctx.drop_draft(FLOW)
@@ -549,9 +557,12 @@ async def submit(update: Update, ctx: KurulContext) -> str | int:
 
 async def submit_again(update: Update, ctx: KurulContext) -> None:
     """A Send button pressed after the flow ended: a second tap, or an old preview."""
-    pid = int_part(update, 2)
-    proposal = await ctx.store.agenda.get(pid or 0)
-    if proposal is not None and proposal.status is not ProposalStatus.DRAFT:
+    try:
+        proposal = await service.get_own(ctx.store, ctx.grants, int_part(update, 2) or 0)
+    except ServiceError as error:
+        await answer(update, ctx, refusal(ctx.t, error), alert=True)
+        return
+    if proposal.status is not ProposalStatus.DRAFT:
         await answer(update, ctx, ctx.t("This proposal has already been sent."), alert=True)
         return
     await answer(update, ctx, ctx.t("This button is no longer active. Open the draft from "
@@ -708,6 +719,11 @@ async def my_proposal(update: Update, ctx: KurulContext) -> None:
 async def withdraw_ask(update: Update, ctx: KurulContext) -> None:
     pid = int_part(update, 2) or 0
     await answer(update, ctx)
+    try:
+        await service.get_own(ctx.store, ctx.grants, pid)
+    except ServiceError as error:
+        await send(update, ctx, refusal(ctx.t, error))
+        return
     await edit_or_send(update, ctx, ctx.t("Withdraw this proposal? The secretariat will no "
                                           "longer see it."),
                        buttons([[(ctx.t("🗑 Yes, withdraw"), f"ag:wdy:{pid}"),
@@ -950,7 +966,9 @@ async def text_cancel(update: Update, ctx: KurulContext) -> int:
 def build_agenda_text_conversation() -> ConversationHandler[KurulContext]:
     return conversation(
         name=TEXT_FLOW,
-        entry_points=[CallbackQueryHandler(text_start, pattern=r"^ag:(rj|q|qa):\d+$")],
+        # A rejection or question is the reviewer's; the answer to a question the proposer's.
+        entry_points=[CallbackQueryHandler(text_start, pattern=r"^ag:(rj|q):\d+$"),
+                      CallbackQueryHandler(text_start, pattern=r"^ag:qa:\d+$")],
         states={T_TEXT: [MessageHandler(f.TEXT & ~f.COMMAND, text_typed),
                          MessageHandler(~f.TEXT & ~f.COMMAND, want_text)]},
         fallbacks=[CommandHandler("cancel", text_cancel),

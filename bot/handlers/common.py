@@ -31,6 +31,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain.entrypoints import BY_KEY, Access, entry_for_data, permits
 from bot.domain.validation import display_phone
 from bot.handlers.base import KurulContext, answer, buttons, data_parts, send
 from bot.handlers.commands import PERSONAL_COMMANDS, PUBLIC_COMMANDS, available, bot_commands
@@ -75,6 +76,8 @@ async def gate(update: Update, ctx: KurulContext) -> None:
         await send(update, ctx, _("Edited messages are not read. Please send the corrected "
                                   "text as a new message."))
         raise ApplicationHandlerStop
+    if update.callback_query is not None:
+        await _gate_button(update, ctx)
     command = _command_name(update)
     # Someone whose roles all ended may still see their own data (/me).
     allowed_now = PUBLIC_COMMANDS | (PERSONAL_COMMANDS if ctx.person is not None else set())
@@ -84,6 +87,41 @@ async def gate(update: Update, ctx: KurulContext) -> None:
             "secretariat (the provincial migration directorate). Send /help to learn more."
         ))
         raise ApplicationHandlerStop
+    entry = BY_KEY.get(f"/{command}")
+    if ctx.registered and entry is not None and not permits(entry.need, ctx.grants,
+                                                            registered=True):
+        # The permission table's first question, for every command in one place: does this
+        # person hold the permission anywhere? Handlers then check it on the real target.
+        await send(update, ctx, _("You are not authorised to do this."))
+        raise ApplicationHandlerStop
+
+
+async def _gate_button(update: Update, ctx: KurulContext) -> None:
+    """A button (perhaps forged or forwarded) reaches its handler only if the entry-point
+    table lets this person use it somewhere; the handler checks where."""
+    query = update.callback_query
+    assert query is not None
+    entry = entry_for_data(query.data or "")
+    if entry is None:
+        return
+    _ = ctx.t
+    if entry.need is Access.OWN and ctx.person is not None:
+        return
+    if ctx.person is None and entry.need is not Access.PUBLIC:
+        refusal = _("You are not registered yet.")
+    elif not ctx.registered:
+        return  # roles ended, perhaps mid-flow: the step itself refuses and ends the flow
+    elif not permits(entry.need, ctx.grants, registered=True):
+        refusal = _("You are not authorised to do this.")
+    else:
+        return
+    if (query.data or "").startswith("menu:"):
+        # A menu button stands for its command: refused the way the command is.
+        await answer(update, ctx)
+        await send(update, ctx, refusal)
+    else:
+        await answer(update, ctx, refusal, alert=True)
+    raise ApplicationHandlerStop
 
 
 async def _private_only(update: Update, ctx: KurulContext, chat: Chat) -> None:

@@ -27,6 +27,10 @@ COUNCIL_LABELS = {
     CouncilKind.SUBCOMMISSION: N_("{name} Sub-commission"),
 }
 REFUSALS = {
+    Refusal.NOT_SEATED: N_(
+        "On this council your institution answers through its member or deputy, not through "
+        "you."
+    ),
     Refusal.FORBIDDEN: N_("You are not authorised to do this."),
     Refusal.NOT_FOUND: N_("That record no longer exists. Please start again."),
     Refusal.PROVINCE_EXISTS: N_("This province is already set up."),

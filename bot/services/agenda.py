@@ -345,6 +345,11 @@ async def targets_of_council(store: Store, clock: Clock, council: Council) -> li
     return found
 
 
+async def may_propose_to(store: Store, grants: list[Grant], council_id: int) -> bool:
+    """Whether this person sends proposals to the council at all (for some institution)."""
+    return council_id in {c.id for c in await _proposable_councils(store, grants)}
+
+
 async def offers(store: Store, clock: Clock, grants: list[Grant]) -> list[Offer]:
     """Where this person may send a proposal, and for which institution."""
     result: list[Offer] = []
@@ -374,11 +379,14 @@ async def offer_for(store: Store, clock: Clock, grants: list[Grant], key: str,
 
 async def _owned(store: Store, grants: list[Grant], proposal_id: int) -> tuple[Proposal, Council]:
     proposal = await store.agenda.get(proposal_id)
-    if proposal is None or proposal.status is ProposalStatus.WITHDRAWN:
+    if proposal is None:
         raise ServiceError(Refusal.NOT_FOUND, f"proposal {proposal_id}")
     council = await council_or_refuse(store, proposal.council_id)
+    # Whose it is first: someone else's proposal is refused whatever state it is in.
     if not can_propose(grants, council, proposal.institution_id):
         raise ServiceError(Refusal.FORBIDDEN, "propose")
+    if proposal.status is ProposalStatus.WITHDRAWN:
+        raise ServiceError(Refusal.NOT_FOUND, f"proposal {proposal_id}")
     return proposal, council
 
 
@@ -689,10 +697,13 @@ async def queue_of(store: Store, clock: Clock, grants: list[Grant],
 async def _for_review(store: Store, clock: Clock, grants: list[Grant],
                       proposal_id: int) -> tuple[Proposal, AgendaTarget]:
     proposal = await store.agenda.get(proposal_id)
-    if proposal is None or proposal.status in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN):
+    if proposal is None:
         raise ServiceError(Refusal.NOT_FOUND, f"proposal {proposal_id}")
     target = await target_of_proposal(store, clock, proposal)
+    # Whose it is first: another council's proposal is refused whatever state it is in.
     require(Permission.REVIEW_PROPOSALS, grants, target_of(target.council))
+    if proposal.status in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN):
+        raise ServiceError(Refusal.NOT_FOUND, f"proposal {proposal_id}")
     return proposal, target
 
 
@@ -755,9 +766,9 @@ async def merge_candidates(store: Store, clock: Clock, grants: list[Grant],
 async def merge(store: Store, clock: Clock, grants: list[Grant], person: Person,
                 proposal_id: int, into_id: int, quiet: QuietHours | None = None) -> Proposal:
     """Merge a proposal into another of the same meeting (which carries on)."""
+    candidates = await merge_candidates(store, clock, grants, proposal_id)  # checks who first
     if proposal_id == into_id:
         raise AgendaRefused(SAME_PROPOSAL)
-    candidates = await merge_candidates(store, clock, grants, proposal_id)
     if into_id not in {p.id for p in candidates}:
         raise ServiceError(Refusal.NOT_FOUND, f"proposal {into_id}")
     return await _decide(store, clock, grants, person, proposal_id, ProposalStatus.MERGED,

@@ -30,6 +30,7 @@ class Refusal(enum.StrEnum):
     NO_DEPUTY = "no_deputy"
     DEPUTY_NOT_ASKED = "deputy_not_asked"  # the member changed the answer meanwhile
     CHECKIN_CLOSED = "checkin_closed"
+    NOT_SEATED = "not_seated"  # the institution answers through another seat on this council
 
 
 class ServiceError(Exception):

@@ -641,16 +641,15 @@ async def propose(
 async def approval_councils(store: Store, grants: list[Grant]) -> list[Council]:
     """Councils whose approval setting `grants` may change (the chair or the secretariat;
     never the sub-commission, whose day the directorate sets, Art. 11(4))."""
-    found = {c.id: c for p in (Permission.APPROVE_MEETING, Permission.SCHEDULE_MEETING)
-             for c in await reachable_councils(store, grants, p)}
-    return [c for c in found.values() if c.kind is not CouncilKind.SUBCOMMISSION]
+    found = await reachable_councils(store, grants, Permission.SET_APPROVAL_STEP)
+    return [c for c in found if c.kind is not CouncilKind.SUBCOMMISSION]
 
 
 async def set_chair_approval(store: Store, clock: Clock, grants: list[Grant],
                              actor_id: int | None, council_id: int, required: bool) -> bool:
     """Turn the chair's approval step on or off for a council (its chair or secretariat)."""
     if council_id not in {c.id for c in await approval_councils(store, grants)}:
-        raise ServiceError(Refusal.FORBIDDEN, Permission.APPROVE_MEETING.value)
+        raise ServiceError(Refusal.FORBIDDEN, Permission.SET_APPROVAL_STEP.value)
     previous = await store.meetings.chair_approval(council_id)
     async with store.db.transaction():
         await store.meetings.set_chair_approval(council_id, required)
@@ -801,6 +800,11 @@ async def answering(
                     Target(place.council.province_id, seat.role.council_id, institution_id))
             return Answering(meeting, place, row.institution, seating, row,
                              seat.role.council_id)
+    if allowed(Permission.ANSWER_MEETING, grants, Target(place.council.province_id,
+                                                         place.council.id, institution_id)):
+        # The permission reaches the institution, but on this council another seat answers
+        # for it (a liaison officer answers only in the sub-commission, Art. 6(3)).
+        raise ServiceError(Refusal.NOT_SEATED, Permission.ANSWER_MEETING.value)
     raise ServiceError(Refusal.FORBIDDEN, Permission.ANSWER_MEETING.value)
 
 

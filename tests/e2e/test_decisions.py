@@ -276,8 +276,8 @@ async def test_minutes_to_ek1_progress_reminders_and_escalation(
         unsolved = ek3.split("4. KURULLARDA KARAR ALINMASINA RAĞMEN ÇÖZÜLEMİYEN SORUNLAR:")[1]
         assert "Karar 2027/3: Tercüman desteği sağlanacak" in unsolved
         assert "2027/2" not in unsolved.split("5. ")[0]
-        await people[M1].command("annualreport")
-        await people[M1].expect("Only the provincial directorate prepares the annual report.")
+        await people[M1].command("annualreport")  # RECORD_MINUTES is the secretariat's
+        await people[M1].expect("You are not authorised to do this.")
 
         # --- /overview: the chart for the secretariat ---------------------------------------
         await sec.command("overview")

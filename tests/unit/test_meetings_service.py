@@ -410,3 +410,14 @@ def test_typed_invitees_are_read_as_name_organisation_title() -> None:
     assert entry == service.InviteeDraft("Ahmet Usta", "Ticaret Odası",
                                          "Başkan, Yönetim Kurulu")
     assert service.clean_invitee("Zeynep") == service.InviteeDraft("Zeynep")
+
+
+async def test_art_6_3_a_liaison_officer_answers_only_in_the_sub_commission(world: World) -> None:
+    """The liaison officer holds ANSWER_MEETING for the institution, but on the provincial
+    council the member's seat answers: refused as such, not as a stranger."""
+    done = await world.approved()
+    first = await institution(world, 0)
+    assert await refusal(world.answer(L1, done.meeting.id, first, Choice.ATTEND)) \
+        is Refusal.NOT_SEATED
+    assert await refusal(world.answer(L1, done.meeting.id, await institution(world, 1),
+                                      Choice.ATTEND)) is Refusal.FORBIDDEN

@@ -108,10 +108,11 @@ def test_the_readme_shows_the_permission_table_of_the_code() -> None:
     """design.md principle 4: one table, in code, rendered into the README."""
     from pathlib import Path
 
-    from bot.domain.permissions import SUMMARY, TABLE, markdown_table
+    from bot.domain.entrypoints import readme_block
+    from bot.domain.permissions import SUMMARY, TABLE
 
     assert set(SUMMARY) == set(TABLE) == set(Permission)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- permissions:start -->\n", 1)[1]
     shown = block.split("\n<!-- permissions:end -->")[0]
-    assert shown == markdown_table(), "run `python -m bot permissions` and update the README"
+    assert shown == readme_block(), "run `python -m bot permissions` and update the README"

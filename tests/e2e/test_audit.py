@@ -121,7 +121,8 @@ async def test_secretariat_filters_pages_and_exports_the_trail(
         refusal = await liaison.expect("You are not authorised to do this.")
         await liaison.press_data("au:l:a:-:-:0", refusal.message_id)
         alert = await liaison.answer()
-        assert alert.get("text") == "You are not authorised to do this." and alert.get("show_alert")
+        assert alert.get("text") == "You are not authorised to do this."
+        assert alert.get("show_alert")
         liaison.assert_no_reply()
 
         # The district secretariat reads its own council's trail, nothing of the province's.

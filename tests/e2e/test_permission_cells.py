@@ -72,6 +72,10 @@ ROLES = (
     Role("unregistered", 9109, None),
     Role("member whose role ended", 9111, RoleKind.MEMBER, seated=True, ended=True),
 )
+# Only someone who is the directorate of two provinces is asked which one in /leave and
+# /broadcast: walked through the flow steps only (its commands are the secretariat's).
+TWO_PROVINCES = Role("secretariat of two provinces", 9112, RoleKind.SECRETARIAT)
+FLOW_ROLES = (*ROLES, TWO_PROVINCES)
 # People the seeding needs but the walk does not: the second province's secretariat and the
 # chairs who approve the other councils' meetings.
 OTHER_SECRETARIAT, DISTRICT_CHAIR, OTHER_CHAIR = 9201, 9202, 9203
@@ -195,6 +199,9 @@ async def _seed(db_path: Path, clock: ManualClock) -> World:
                 await store.people.end_all_roles(person_id, clock.now(), "term over")
         await seed.person(store, clock, OTHER_SECRETARIAT, "Kilis Sekreterya", qc,
                           RoleKind.SECRETARIAT, language=LANG)
+        for council in (pc, qc):
+            await seed.person(store, clock, TWO_PROVINCES.telegram_id, "İki İl Sekreterya",
+                              council, RoleKind.SECRETARIAT, language=LANG)
         await seed.person(store, clock, DISTRICT_CHAIR, "İlçe Başkanı", dc, RoleKind.CHAIR,
                           language=LANG)
         await seed.person(store, clock, OTHER_CHAIR, "Kilis Başkanı", qc, RoleKind.CHAIR,
@@ -387,10 +394,14 @@ class Walk:
         self.anchor: dict[int, int] = {}  # a bot message in each chat, for forged presses
         self.unsettled = True  # an allowed cell may have queued notices
         self.covered: set[tuple[str, str, str]] = set()
+        self.offered: dict[str, int] = {}  # flow step -> cells pressed on a prompt offering it
+        self.last_after: dict[str, str] | None = None  # the last watched cell's snapshot
+        self.snapshot_time = 0.0
 
     async def snapshot(self) -> dict[str, str]:
         # PTB's persistence is flushed on a timer; flushed now, its tables show this cell's
         # conversation bookkeeping and not an earlier cell's arriving late.
+        started = time.monotonic()
         await self.app.update_persistence()
         tables = [r[0] for r in await self.store.db.fetchall(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
@@ -399,6 +410,7 @@ class Walk:
             rows = await self.store.db.fetchall(f"SELECT * FROM {table}")
             found[table] = hashlib.sha256(
                 repr(sorted(repr(tuple(row)) for row in rows)).encode()).hexdigest()
+        self.snapshot_time += time.monotonic() - started
         return found
 
     async def _until_sentinel(self, user: FakeUser, after: str = "") -> list[BotMessage]:
@@ -421,10 +433,14 @@ class Walk:
         (``watch``: only looked at where nothing may change)."""
         if self.unsettled:
             await notifier_of(self.app).sender.settle()
+            self.last_after = None
         self.unsettled = not watch
         for _notice in user.pending():  # what an earlier cell sent everyone is not this cell's
             await user.reply()
-        before = await self.snapshot() if watch else {}
+        # Right after a watched cell nothing else ran: its snapshot is this one's "before" (were
+        # something to run in between, it would show here as this cell's change, never hide).
+        before = (self.last_after or await self.snapshot()) if watch else {}
+        self.last_after = None
         await act()
         replies = await self._until_sentinel(user, key)
         alert = None
@@ -432,11 +448,13 @@ class Walk:
             answered = await user.answer()
             alert = answered.get("text") or None
         after = await self.snapshot() if watch else {}
+        self.last_after = after or None
         changed = sorted(t for t in after.keys() | before.keys()
                          if before.get(t) != after.get(t))
         return Outcome(replies, alert), changed
 
     async def close_flow(self, user: FakeUser) -> None:
+        self.last_after = None
         await user.command("cancel")
         await self._until_sentinel(user)
 
@@ -520,6 +538,7 @@ async def _walk_flow_step(walk: Walk, world: World, entry: EntryPoint, role: Rol
             watch=not (expected and offered))
         what = f"{data} ({entry.key}) as {role.name}, {scope}"
         if offered:
+            walk.offered[entry.key] = walk.offered.get(entry.key, 0) + 1
             walk.judge(what, expected, outcome, changed)
         else:
             walk.judge_inert(what + (" (flow open)" if is_open else ""), outcome, changed)
@@ -535,7 +554,7 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
     clock = ManualClock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
     world = await _seed(db_path, clock)
     users = {role.name: fake.user(role.telegram_id, role.name.title(), language_code=LANG)
-             for role in ROLES}
+             for role in FLOW_ROLES}
     for helper in (*HELPERS, *range(FIRST_PROPOSER, FIRST_PROPOSER + 8),
                    *range(FIRST_SUBSTITUTE, FIRST_SUBSTITUTE + 8)):
         fake.user(helper, "Yardımcı", language_code=LANG)
@@ -544,13 +563,14 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
     steps = [e for e in ENTRY_POINTS if e.step_of is not None]
     assert {e.key for e in steps} == set(FLOW_PATHS)
     expected_cells = ({(e.key, r.name, "") for e in commands for r in ROLES}
-                      | {(e.key, r.name, s) for e in [*buttons, *steps]
-                         for r in ROLES for s in SCOPES})
+                      | {(e.key, r.name, s) for e in buttons for r in ROLES for s in SCOPES}
+                      | {(e.key, r.name, s) for e in steps for r in FLOW_ROLES for s in SCOPES})
     started = time.monotonic()
     async with running(fake, db_path, clock) as bot:
         walk = Walk(bot, fake)
         async with Database(db_path) as db:
-            grants_of = {r.name: await Store(db).people.grants(r.telegram_id) for r in ROLES}
+            grants_of = {r.name: await Store(db).people.grants(r.telegram_id)
+                         for r in FLOW_ROLES}
         for entry in commands:
             for role in ROLES:
                 user, grants = users[role.name], grants_of[role.name]
@@ -587,11 +607,16 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
                         await walk.close_flow(user)
         flows_started = time.monotonic()
         for entry in steps:
-            for role in ROLES:
+            for role in FLOW_ROLES:
                 await _walk_flow_step(walk, world, entry, role, users[role.name],
                                       grants_of[role.name])
     elapsed = time.monotonic() - started
     print(f"permission cells covered: {len(walk.covered)}/{len(expected_cells)} "
           f"in {elapsed:.1f} s (flow steps {time.monotonic() - flows_started:.1f} s)")
+    print("flow steps pressed on a prompt offering them: "
+          + ", ".join(f"{key} {n}" for key, n in walk.offered.items())
+          + f"; snapshots {walk.snapshot_time:.1f} s")
     assert not walk.failures, "\n".join(walk.failures)
     assert walk.covered == expected_cells
+    # Every flow step was reached in its state at least once, so its handler was exercised.
+    assert {e.key for e in steps} == set(walk.offered)

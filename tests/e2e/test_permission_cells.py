@@ -2,14 +2,19 @@
 
 One bot, one seeded world: a province with its provincial council, sub-commission and a
 district council, and a second province; a person for each role (provincial and district
-secretariat, chair, member, deputy, principal and substitute liaison officer, invitee) and
-someone unregistered. The walk sends every command as every role, and presses every button
-that names a target (``entrypoints.ENTRY_POINTS`` with a ``forge``) with data forged to point at
-the role's own institution, another institution of its council, another council of its
-province and another province. What should happen comes from ``permissions.allowed``, never
-from the test: an allowed cell gets its real answer; a denied one a polite refusal in the
-person's language, and no row of any table changes (PTB's conversation and user data
-included: they are flushed before each snapshot, so nothing needs excluding).
+secretariat, chair, member, deputy, principal and substitute liaison officer, invitee, a member
+whose role ended) and someone unregistered. The walk sends every command as every role, and
+presses every button that names a target (``entrypoints.ENTRY_POINTS`` with a ``forge``) with
+data forged to point at the role's own institution, another institution of its council, another
+council of its province, the province's sub-commission and another province. A step inside a
+guided flow (``step_of``) is pressed on the flow's live prompt after opening the flow as far as
+that step, as each role that may open it (and a directorate of two provinces, the only one asked
+which province); a role that cannot open it presses it on an old message, where it must be
+refused or answered as stale. What should happen comes from ``permissions.allowed`` (through
+``entrypoints.permits`` and the council-kind rules below), never from the test: an allowed cell
+gets its real answer; a denied one a polite refusal in the person's language, and no row of any
+table changes (PTB's conversation and user data included: they are flushed before each
+snapshot, so nothing needs excluding; a refused step inside a flow keeps the flow where it was).
 """
 
 from __future__ import annotations

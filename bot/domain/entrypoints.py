@@ -10,10 +10,13 @@ out of each role's reach, expecting what ``permissions.allowed`` says.
 
 ``forge`` is the callback data the walk presses, with placeholders it fills from the target:
 ``{council}``, ``{province}``, ``{institution}``, ``{meeting}`` (a meeting of the council),
-``{seq}`` (its notice sequence), ``{invite}``, ``{notice}`` (a broadcast), ``{proposal}`` (an
-agenda proposal of the institution) and ``{decision}`` (a decision the institution is
-responsible for). Steps inside a guided flow carry no ``forge``: their buttons only exist after
-the flow's opening command passed its check, and each step re-checks its draft's target.
+``{seq}`` (its notice sequence), ``{held}`` (a held meeting whose minutes are open),
+``{invite}``, ``{notice}`` (a broadcast), ``{proposal}`` (an agenda proposal of the
+institution), ``{question}`` (the secretariat's question on it), ``{decision}`` (a decision the
+institution is responsible for) and ``{deputy}`` (a registered deputy). A step inside a guided
+flow names in ``step_of`` the entry point that opens the flow: its buttons only exist once the
+flow is open, so the walk opens it (as far as the step's state) before pressing the forged data,
+and each step re-checks its draft's target.
 
 Adding an entry point is one line here.
 """
@@ -52,6 +55,7 @@ class EntryPoint:
     need: Need
     target: TargetKind = TargetKind.NONE
     forge: str | None = None      # callback data to press, for a button with a target
+    step_of: str | None = None    # the entry point opening the guided flow this step is in
 
     @property
     def is_command(self) -> bool:
@@ -60,12 +64,18 @@ class EntryPoint:
 
 P, A, T = Permission, Access, TargetKind
 PROVINCE, COUNCIL, INSTITUTION = T.PROVINCE, T.COUNCIL, T.INSTITUTION
+MT_ANSWER = r"^mt:a:\d+:\d+:\d+:[ynd]$"  # an answer to a notice; "d" opens the deputy chooser
 STALE = "*"  # the catch-all for buttons no one else took (the answer to stale buttons)
 
 
 def _entry(key: str, need: Need, target: TargetKind = T.NONE,
            forge: str | None = None) -> EntryPoint:
     return EntryPoint(key, need, target, forge)
+
+
+def _step(opener: str, key: str, need: Need, target: TargetKind, forge: str) -> EntryPoint:
+    """A targeted button inside the guided flow ``opener`` opens."""
+    return EntryPoint(key, need, target, forge, step_of=opener)
 
 
 def _command(name: str, need: Need, menu: bool = True) -> list[EntryPoint]:
@@ -98,10 +108,10 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     _entry("^forget:(yes|no)$", A.OWN),
     # Invitations. INVITE_DEPUTY is the narrower of the two; the secretariat's INVITE covers it.
     *_command("invite", P.INVITE_DEPUTY),
-    _entry("^inv:c:", P.INVITE_DEPUTY, COUNCIL),
+    _step("/invite", "^inv:c:", P.INVITE_DEPUTY, COUNCIL, "inv:c:{council}"),
     _entry("^inv:cp:", P.INVITE_DEPUTY),
     _entry("^inv:r:", P.INVITE_DEPUTY),
-    _entry("^inv:i:", P.INVITE_DEPUTY, INSTITUTION),
+    _step("/invite", "^inv:i:", P.INVITE_DEPUTY, INSTITUTION, "inv:i:{institution}"),
     _entry("^inv:ip:", P.INVITE_DEPUTY),
     _entry("^inv:x$", P.INVITE_DEPUTY),
     *_command("invites", P.MANAGE_INVITES),
@@ -111,24 +121,26 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     _entry(r"^mem:c:\d+$", P.VIEW_MEMBERS, COUNCIL, "mem:c:{council}"),
     _entry(r"^mem:p:\d+$", P.VIEW_MEMBERS),
     *_command("promote", P.MANAGE_LIAISONS),
-    _entry("^pro:c:", P.MANAGE_LIAISONS, COUNCIL),
+    _step("/promote", "^pro:c:", P.MANAGE_LIAISONS, COUNCIL, "pro:c:{council}"),
     _entry("^pro:cp:", P.MANAGE_LIAISONS),
-    _entry("^pro:i:", P.MANAGE_LIAISONS, INSTITUTION),
+    _step("/promote", "^pro:i:", P.MANAGE_LIAISONS, INSTITUTION,
+          "pro:i:{institution}"),
     _entry("^pro:ok$", P.MANAGE_LIAISONS),
     _entry("^pro:x$", P.MANAGE_LIAISONS),
     # Institutions and district councils.
     *_command("institutions", P.MANAGE_INSTITUTIONS),
-    _entry("^ins:c:", P.MANAGE_INSTITUTIONS, COUNCIL),
+    _step("/institutions", "^ins:c:", P.MANAGE_INSTITUTIONS, COUNCIL, "ins:c:{council}"),
     _entry("^ins:cp:", P.MANAGE_INSTITUTIONS),
     _entry("^ins:a:(add|rename|remove)$", P.MANAGE_INSTITUTIONS),
-    _entry("^ins:i:", P.MANAGE_INSTITUTIONS, INSTITUTION),
+    _step("/institutions", "^ins:i:", P.MANAGE_INSTITUTIONS, INSTITUTION,
+          "ins:i:{institution}"),
     _entry("^ins:ip:", P.MANAGE_INSTITUTIONS),
     _entry("^ins:ok$", P.MANAGE_INSTITUTIONS),
     _entry("^ins:x$", P.MANAGE_INSTITUTIONS),
     *_command("districts", P.MANAGE_DISTRICTS),
     _entry("^dis:a:(add|rename|remove)$", P.MANAGE_DISTRICTS),
     _entry("^dis:b:[01]$", P.MANAGE_DISTRICTS),
-    _entry("^dis:i:", P.MANAGE_DISTRICTS, COUNCIL),
+    _step("/districts", "^dis:i:", P.MANAGE_DISTRICTS, COUNCIL, "dis:i:{council}"),
     _entry("^dis:ip:", P.MANAGE_DISTRICTS),
     _entry("^dis:ok$", P.MANAGE_DISTRICTS),
     _entry("^dis:rm$", P.MANAGE_DISTRICTS),
@@ -139,17 +151,18 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     _entry(r"^cal:p:\d+$", P.VIEW_CALENDAR),
     _entry("^cal:all$", P.VIEW_CALENDAR),
     *_command("leave", P.MANAGE_LEAVE),
-    _entry(r"^lv:p:\d+$", P.MANAGE_LEAVE, PROVINCE),
+    _step("/leave", r"^lv:p:\d+$", P.MANAGE_LEAVE, PROVINCE, "lv:p:{province}"),
     _entry("^lv:a:(add|list|remove)$", P.MANAGE_LEAVE),
     _entry("^lv:ok$", P.MANAGE_LEAVE),
     _entry(r"^lv:r:\d{8}:\d{8}$", P.MANAGE_LEAVE),
     _entry(r"^lv:rp:\d+$", P.MANAGE_LEAVE),
     _entry("^lv:rm$", P.MANAGE_LEAVE),
     _entry("^lv:x$", P.MANAGE_LEAVE),
-    # Broadcasts (``bc:p:<province>`` needs BROADCAST_PROVINCE, re-checked by the service).
+    # Broadcasts: to a council's audience, or (the provincial directorate) a whole province.
     *_command("broadcast", P.BROADCAST),
-    _entry(r"^bc:(a:(members|liaison|group)|p:\d+)$", P.BROADCAST, PROVINCE),
-    _entry(r"^bc:c:\d+$", P.BROADCAST, COUNCIL),
+    _entry("^bc:a:(members|liaison|group)$", P.BROADCAST),
+    _step("/broadcast", r"^bc:p:\d+$", P.BROADCAST_PROVINCE, PROVINCE, "bc:p:{province}"),
+    _step("/broadcast", r"^bc:c:\d+$", P.BROADCAST, COUNCIL, "bc:c:{council}"),
     _entry(r"^bc:cp:\d+$", P.BROADCAST),
     _entry("^bc:ok$", P.BROADCAST),
     _entry("^bc:edit$", P.BROADCAST),
@@ -168,7 +181,7 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     # Meetings: scheduling, moving and cancelling.
     *_command("newmeeting", P.SCHEDULE_MEETING),
     _entry(r"^mt:mv:\d+$", P.SCHEDULE_MEETING, COUNCIL, "mt:mv:{meeting}"),
-    _entry(r"^nm:c:\d+$", P.SCHEDULE_MEETING, COUNCIL),
+    _step("/newmeeting", r"^nm:c:\d+$", P.SCHEDULE_MEETING, COUNCIL, "nm:c:{council}"),
     _entry(r"^nm:cp:\d+$", P.SCHEDULE_MEETING),
     _entry("^nm:k:[oe]$", P.SCHEDULE_MEETING),
     _entry(r"^nm:w:\w+$", P.SCHEDULE_MEETING),
@@ -185,9 +198,10 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     _entry(r"^mt:cx:\d+$", P.SCHEDULE_MEETING, COUNCIL, "mt:cx:{meeting}"),
     _entry("^mt:cxok$", P.SCHEDULE_MEETING),
     # Meetings: answers to a notice, the chair's decision, the list.
-    _entry(r"^mt:a:\d+:\d+:\d+:[ynd]$", P.ANSWER_MEETING, INSTITUTION,
+    _entry(MT_ANSWER, P.ANSWER_MEETING, INSTITUTION,
            "mt:a:{meeting}:{seq}:{institution}:n"),
-    _entry(r"^mt:dc:\d+:\d+:\d+:\d+$", P.ANSWER_MEETING, INSTITUTION),
+    _step(MT_ANSWER, r"^mt:dc:\d+:\d+:\d+:\d+$", P.ANSWER_MEETING, INSTITUTION,
+          "mt:dc:{meeting}:{seq}:{institution}:{deputy}"),
     _entry(r"^mt:dr:\d+:\d+:\d+:[yn]$", P.ANSWER_MEETING, INSTITUTION,
            "mt:dr:{meeting}:{seq}:{institution}:y"),
     _entry("^mt:x$", A.REGISTERED),  # ends an excuse, a chair's proposal or a cancellation
@@ -236,7 +250,7 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     # Reviewing proposals; ``ag:qa`` is the proposer answering the secretariat's question.
     *_command("proposals", P.REVIEW_PROPOSALS),
     _entry(r"^ag:(rj|q):\d+$", P.REVIEW_PROPOSALS, COUNCIL, "ag:q:{proposal}"),
-    _entry(r"^ag:qa:\d+$", P.PROPOSE, INSTITUTION),
+    _entry(r"^ag:qa:\d+$", P.PROPOSE, INSTITUTION, "ag:qa:{question}"),
     _entry("^agt:x$", A.REGISTERED),  # ends the reviewer's or the proposer's text
     _entry(r"^ag:rq:[\w:-]+$", P.REVIEW_PROPOSALS, COUNCIL, "ag:rq:m:{meeting}"),
     _entry(r"^ag:rv:\d+$", P.REVIEW_PROPOSALS, COUNCIL, "ag:rv:{proposal}"),
@@ -249,20 +263,21 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     _entry(r"^ag:doc:[\w:-]+$", P.VIEW_AGENDA, COUNCIL, "ag:doc:m:{meeting}"),
     # Minutes, decisions and progress.
     *_command("minutes", P.RECORD_MINUTES),
-    _entry(r"^mn:m:\d+$", P.RECORD_MINUTES, COUNCIL),
+    _step("/minutes", r"^mn:m:\d+$", P.RECORD_MINUTES, COUNCIL, "mn:m:{held}"),
     _entry(r"^mn:s:\w+$", P.RECORD_MINUTES),
     _entry("^mn:d$", P.RECORD_MINUTES),
     _entry("^mn:fin$", P.RECORD_MINUTES),
     _entry("^mn:fok$", P.RECORD_MINUTES),
     _entry("^mn:back$", P.RECORD_MINUTES),
     _entry("^mn:add$", P.RECORD_MINUTES),
-    _entry(r"^mn:i:\d+$", P.RECORD_MINUTES, INSTITUTION),
+    _step("/minutes", r"^mn:i:\d+$", P.RECORD_MINUTES, INSTITUTION, "mn:i:{institution}"),
     _entry("^mn:idone$", P.RECORD_MINUTES),
     _entry("^mn:x$", P.RECORD_MINUTES),
     *_command("annualreport", P.RECORD_MINUTES),
     *_command("progress", P.REPORT_PROGRESS),
     _entry(r"^dc:r:\d+:\d+$", P.REPORT_PROGRESS, INSTITUTION, "dc:r:{decision}:{institution}"),
-    _entry(r"^pg:t:\d+:\d+$", P.REPORT_PROGRESS, INSTITUTION),
+    _step("/progress", r"^pg:t:\d+:\d+$", P.REPORT_PROGRESS, INSTITUTION,
+          "pg:t:{decision}:{institution}"),
     _entry(r"^pg:s:\w+$", P.REPORT_PROGRESS),
     _entry("^pg:skip$", P.REPORT_PROGRESS),
     _entry("^pg:ok$", P.REPORT_PROGRESS),
@@ -289,14 +304,18 @@ def entry_for_data(data: str) -> EntryPoint | None:
 
 
 def permits(need: Need, grants: Iterable[Grant], target: Target | None = None, *,
-            registered: bool) -> bool:
+            registered: bool, known: bool | None = None) -> bool:
     """May someone holding ``grants`` use an entry point needing ``need``, on ``target``?
 
     As the handlers decide: the secretariat's INVITE covers inviting a deputy, and an
     institution-bound permission reaches a council through one's own institution on it.
+    ``known``: the person is on record, perhaps with every role ended (their own data stays
+    theirs); unsaid, only the registered are taken to be known.
     """
     if need is Access.PUBLIC:
         return True
+    if need is Access.OWN:
+        return registered if known is None else known or registered
     if isinstance(need, Access):
         return registered
     grants = list(grants)

@@ -147,9 +147,15 @@ async def answer(
     update: Update, ctx: KurulContext, text: str | None = None, alert: bool = False
 ) -> None:
     """Answer a button press once (Telegram refuses a second answer); later calls for the same
-    update are no-ops, so steps can call each other without knowing who answered."""
+    update are no-ops, so steps can call each other without knowing who answered. An alert
+    coming after the answer (a refusal found by a later step) is sent as a message instead,
+    so that it is not lost."""
     query = update.callback_query
-    if query is None or ctx.answered:
+    if query is None:
+        return
+    if ctx.answered:
+        if alert and text:
+            await send(update, ctx, text)
         return
     ctx.answered = True
     await query.answer(text, show_alert=alert)

@@ -129,6 +129,10 @@ async def audience_chosen(update: Update, ctx: KurulContext) -> str | int:
     draft = ctx.draft(FLOW)
     parts = data_parts(update)
     if parts[1] == "p":
+        provinces = await service.provinces(ctx.store, ctx.grants)
+        if int_part(update, 2) not in {p.id for p in provinces}:
+            await send(update, ctx, ctx.t("You are not authorised to do this."))
+            return B_AUDIENCE
         draft.update(audience=service.Audience.PROVINCE.value, province=int_part(update, 2),
                      council=None)
         return await _ask_text(update, ctx)
@@ -306,7 +310,8 @@ def build_broadcast_conversation() -> ConversationHandler[KurulContext]:
         entry_points=command_entry("broadcast", start),
         states={
             B_AUDIENCE: [CallbackQueryHandler(audience_chosen,
-                                              pattern=r"^bc:(a:(members|liaison|group)|p:\d+)$"),
+                                              pattern=r"^bc:a:(members|liaison|group)$"),
+                         CallbackQueryHandler(audience_chosen, pattern=r"^bc:p:\d+$"),
                          MessageHandler(other, want_button)],
             B_COUNCIL: [CallbackQueryHandler(council_chosen, pattern=r"^bc:c:\d+$"),
                         CallbackQueryHandler(council_page, pattern=r"^bc:cp:\d+$"),

@@ -165,6 +165,10 @@ async def meeting_chosen(update: Update, ctx: KurulContext) -> str | int:
     meeting_id = int_part(update, 2)
     if meeting_id is None:
         return M_MEETING
+    held = await service.minutes_meetings(ctx.store, ctx.clock, ctx.grants)
+    if meeting_id not in {m.id for m in held}:  # forged: refused, the chooser stays
+        await send(update, ctx, ctx.t("You are not authorised to do this."))
+        return M_MEETING
     ctx.draft(MINUTES)["meeting"] = meeting_id
     return await _menu(update, ctx)
 
@@ -247,6 +251,12 @@ async def _institutions(update: Update, ctx: KurulContext, new: bool = False) ->
 async def institution_toggled(update: Update, ctx: KurulContext) -> str | int:
     institution_id = int_part(update, 2)
     if institution_id is None:
+        return D_INST
+    meeting = await ctx.store.meetings.get(int(ctx.draft(MINUTES)["meeting"]))
+    offered = [] if meeting is None else await service.council_institutions(ctx.store,
+                                                                              meeting.council_id)
+    if institution_id not in {i.id for i in offered}:  # forged: not one of the council's
+        await send(update, ctx, ctx.t("You are not authorised to do this."))
         return D_INST
     chosen: list[int] = ctx.draft(MINUTES)["decision"].setdefault("institutions", [])
     if institution_id in chosen:
@@ -406,13 +416,16 @@ async def progress_start(update: Update, ctx: KurulContext) -> str | int:
 
 
 async def _ask_status(update: Update, ctx: KurulContext, decision_id: int,
-                      institution_id: int) -> str | int:
+                      institution_id: int, stay: str | None = None) -> str | int:
+    """``stay``: the state to remain in when refused (a chooser), instead of ending."""
     try:
         decision, institution = await service.check_reporter(
             ctx.store, ctx.grants, decision_id, institution_id)
     except (ServiceError, DecisionRefused) as error:
         await answer(update, ctx)
         await send(update, ctx, problem_text(ctx.t, error))
+        if stay is not None:
+            return stay
         ctx.drop_draft(PROGRESS)
         return END
     draft = ctx.draft(PROGRESS)
@@ -442,7 +455,7 @@ async def task_chosen(update: Update, ctx: KurulContext) -> str | int:
     decision_id, institution_id = int_part(update, 2), int_part(update, 3)
     if decision_id is None or institution_id is None:
         return P_TASK
-    return await _ask_status(update, ctx, decision_id, institution_id)
+    return await _ask_status(update, ctx, decision_id, institution_id, stay=P_TASK)
 
 
 @guarded(PROGRESS, P_STATUS)

@@ -250,9 +250,13 @@ async def deputy_chosen(update: Update, ctx: KurulContext) -> str | int:
     if ids is None:
         return A_DEPUTY
     meeting_id, sequence, institution_id, deputy_id = ids
-    done = await service.answer(ctx.store, ctx.clock, ctx.grants, ctx.person, meeting_id,
-                                sequence, institution_id, service.Choice.DEPUTY,
-                                deputy_id=deputy_id, quiet=quiet_of(ctx))
+    try:
+        done = await service.answer(ctx.store, ctx.clock, ctx.grants, ctx.person, meeting_id,
+                                    sequence, institution_id, service.Choice.DEPUTY,
+                                    deputy_id=deputy_id, quiet=quiet_of(ctx))
+    except ServiceError as error:  # forged, or not this institution's: the chooser stays
+        await send(update, ctx, refusal_text(ctx.t, error))
+        return A_DEPUTY
     ctx.drop_draft(ANSWERS)
     await edit_or_send(update, ctx, _recorded(ctx.t, done))
     await notices_changed(ctx)

@@ -172,12 +172,16 @@ async def promote_council(update: Update, ctx: KurulContext) -> str | int:
         await answer(update, ctx, ctx.t("This button is no longer active."), alert=True)
         return P_COUNCIL
     council_id = int_part(update, 2)
+    if council_id not in {c.id for c in await _promotable_councils(ctx)}:
+        await answer(update, ctx, ctx.t("You are not authorised to do this."), alert=True)
+        return P_COUNCIL
     try:
         rows = await members.substitutes_to_promote(ctx.store, ctx.grants, council_id or 0)
     except ServiceError as error:
         await answer(update, ctx, refusal_text(ctx.t, error), alert=True)
         return P_COUNCIL
     await answer(update, ctx)
+    draft["council"] = council_id
     if not rows:
         await edit_or_send(update, ctx, ctx.t(
             "No institution of this council has a substitute liaison officer."))
@@ -200,9 +204,16 @@ async def promote_institution(update: Update, ctx: KurulContext) -> str | int:
         return P_INSTITUTION
     await answer(update, ctx)
     institution_id = int_part(update, 2)
-    institution = await ctx.store.councils.institution(institution_id or 0)
+    try:  # only an institution the chooser offered: one of the council's with a substitute
+        rows = await members.substitutes_to_promote(ctx.store, ctx.grants,
+                                                    draft.get("council", 0))
+    except ServiceError as error:
+        await send(update, ctx, refusal_text(ctx.t, error))
+        return P_INSTITUTION
+    institution = next((r.institution for r in rows if r.institution.id == institution_id),
+                       None)
     if institution is None:
-        await answer(update, ctx, ctx.t("That record no longer exists. Please start again."))
+        await send(update, ctx, ctx.t("You are not authorised to do this."))
         return P_INSTITUTION
     draft["institution"] = institution.id
     prompt = await edit_or_send(update, ctx, ctx.t(

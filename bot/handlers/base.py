@@ -46,6 +46,8 @@ from bot.services.errors import ServiceError
 from bot.store import Store
 
 END = ConversationHandler.END
+# How Telegram says that a message to edit is no longer there to edit.
+GONE = ("message to edit not found", "message can't be edited")
 PAGE_SIZE = 8
 
 
@@ -172,9 +174,12 @@ async def edit_or_send(
             if isinstance(edited, Message):
                 return edited
         except BadRequest as exc:
-            if "not modified" not in str(exc):
+            if "not modified" in str(exc):
+                return query.message
+            # The person deleted the message meanwhile (or it can no longer be edited):
+            # the flow goes on in a new one.
+            if not any(gone in str(exc).lower() for gone in GONE):
                 raise
-            return query.message
     return await send(update, ctx, text, markup, parse_mode)
 
 

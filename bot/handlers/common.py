@@ -75,12 +75,33 @@ async def gate(update: Update, ctx: KurulContext) -> None:
     command = _command_name(update)
     # Someone whose roles all ended may still see their own data (/me).
     allowed_now = PUBLIC_COMMANDS | (PERSONAL_COMMANDS if ctx.person is not None else set())
+    query = update.callback_query
+    if query is not None and not ctx.registered \
+            and not _open_to_everyone(query.data or "", allowed_now):
+        # A button kept from before one's roles ended (or forged data): the handlers behind
+        # it act for a person with a role.
+        await answer(update, ctx, _("This button is no longer active. Send /menu to start "
+                                    "again."), alert=True)
+        raise ApplicationHandlerStop
     if command is not None and not ctx.registered and command not in allowed_now:
         await send(update, ctx, _(
             "You are not registered yet. You need an invitation link from your council's "
             "secretariat (the provincial migration directorate). Send /help to learn more."
         ))
         raise ApplicationHandlerStop
+
+
+# Buttons of the flows open to people without a role: registration and the language.
+_OPEN_BUTTONS = frozenset({"reg", "lang"})
+
+
+def _open_to_everyone(data: str, allowed_commands: set[str]) -> bool:
+    prefix, _sep, rest = data.partition(":")
+    if prefix == "menu":
+        return rest in allowed_commands
+    if prefix == "forget":
+        return "forgetme" in allowed_commands
+    return prefix in _OPEN_BUTTONS
 
 
 async def _private_only(update: Update, ctx: KurulContext, chat: Chat) -> None:
@@ -100,6 +121,7 @@ async def _private_only(update: Update, ctx: KurulContext, chat: Chat) -> None:
 
 
 async def help_command(update: Update, ctx: KurulContext) -> None:
+    await answer(update, ctx)
     _ = ctx.t
     lines = [_("<b>Kurul</b> assists the Provincial and District Migration Coordination "
                "Councils: registration, meetings, agenda proposals and decision follow-up.")]

@@ -6,7 +6,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, seed as hypothesis_seed, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from tests.fuzz.sequences import play
@@ -42,6 +43,16 @@ def run_batch(root: Path, sequences: int, *, shrink: bool = True,
         try:
             search()
         except Exception as exc:  # the search's verdict, reported rather than raised
-            failure = "".join(traceback.format_exception_only(exc)) if isinstance(
-                exc, AssertionError) else traceback.format_exc()
+            failure = _described(exc)
         return BatchResult(count, world.updates, failure)
+
+
+def _described(exc: BaseException) -> str:
+    """The violation as the sequence printed it; for a failure hypothesis could not replay
+    (the bot's background sends raced differently), the first run's report too."""
+    if isinstance(exc, AssertionError):
+        return "".join(traceback.format_exception_only(exc))
+    text = traceback.format_exc()
+    for inner in getattr(exc, "exceptions", ()):
+        text += "\nfirst run:\n" + _described(inner)
+    return text

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
@@ -27,11 +27,14 @@ from tests.fuzz.inputs import (
     EMOJI,
     UNKNOWN_COMMANDS,
     command_args,
-    forged_data,
+    mutated,
+    numbers,
+    random_data,
     texts,
 )
 from tests.fuzz.world import Cast, RowChange, Sent, StepOutcome, World
 
+T = TypeVar("T")
 VERBOSE = bool(os.environ.get("FUZZ_VERBOSE"))
 ACTORS = ["secretariat", "chair", "member", "deputy", "liaison", "stranger"]
 STRANGER = "stranger"
@@ -64,6 +67,8 @@ WRITERS: dict[str, set[str]] = {
     "decision_progress": {MEMBER, DEPUTY, LIAISON},  # REPORT_PROGRESS
 }
 
+# A message id no chat reaches: a press on a message deleted meanwhile.
+GONE_MESSAGE = 999_999
 # Kinds of step, repeated to weigh them: pressing what the bot just offered goes deepest.
 STEPS = (["press"] * 10 + ["command"] * 4 + ["text"] * 4 + ["old"] * 2 + ["replay"] * 2
          + ["forge"] * 2 + ["start"] * 2 + ["media", "contact", "edit", "double", "others",
@@ -177,15 +182,67 @@ def _press_sent(label: str, query: dict[str, Any], chat_id: int) -> Sent:
     return Sent("callback", chat_id, f"{label}: {query.get('data')!r}", str(query["id"]))
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """Everything one step may need, drawn before looking at what the bot shows: every step
+    draws the same shape, so that hypothesis can replay and shrink sequences although the
+    choices they lead to depend on the bot's answers (``pick`` indexes whatever is offered)."""
+
+    stay: bool          # the same person as in the last step
+    focus: int          # 0-99: follow the flow (press what was offered, answer its question)
+    actor: str
+    kind: str
+    pick: int
+    command: str
+    args: str
+    text: str
+    token: int
+    media: str
+    contact: str
+    phone: str
+    second: str         # who presses at the same time
+    group: str
+    forged: str
+    number: int
+    variant: int
+
+
+PHONES = ["+905321234567", "905327654321", "+12025550123", "123", "+90 532 ABC"]
+MEDIA = ["sticker", "photo", "document", "voice", "location"]
+CONTACTS = ["own", "someone else's", "no user id"]
+GROUP = ["command", "addressed", "text", "press"]
+
+recipes = st.builds(
+    Recipe,
+    stay=st.integers(0, 9).map(lambda n: n < 8),
+    focus=st.integers(0, 99),
+    actor=st.sampled_from(ACTORS),
+    kind=st.sampled_from(STEPS),
+    pick=st.integers(0, 2**16),
+    command=st.sampled_from(COMMAND_NAMES * 3 + UNKNOWN_COMMANDS),
+    args=st.one_of(st.just(""), st.just(""), st.just(""), command_args()),
+    text=texts(),
+    token=st.integers(0, 6),
+    media=st.sampled_from(MEDIA),
+    contact=st.sampled_from(CONTACTS),
+    phone=st.sampled_from(PHONES),
+    second=st.sampled_from(ACTORS),
+    group=st.sampled_from(GROUP),
+    forged=random_data(),
+    number=numbers(),
+    variant=st.integers(0, 1000),
+)
+
+
 def play(world: World, data: st.DataObject) -> None:
     """Draw and perform one sequence of 3 to 12 steps; raise AssertionError on a violation."""
     cast = world.new_cast()
     game = Play(world, cast)
     steps = data.draw(st.integers(3, 12), label="steps")
     for number in range(steps):
-        label = data.draw(st.sampled_from([game.last_actor] * 8 + ACTORS), label="actor")
-        kind = data.draw(st.sampled_from(STEPS), label="kind")
-        act, description, labels = _step(game, data, label, kind)
+        recipe = data.draw(recipes, label=f"step {number + 1}")
+        label = game.last_actor if recipe.stay else recipe.actor
+        act, description, labels = _step(game, recipe, label, _kind(game, recipe, label))
         game.last_actor = label
         actors = [game.actor(name) for name in labels]
         _sent, outcome = world.step(act)
@@ -205,7 +262,11 @@ def play(world: World, data: st.DataObject) -> None:
 Act = Callable[[], Awaitable[list[Sent]]]
 
 
-def _step(game: Play, data: st.DataObject, label: str, kind: str
+def _pick(items: list[T], recipe: Recipe) -> T:
+    return items[recipe.pick % len(items)]
+
+
+def _step(game: Play, recipe: Recipe, label: str, kind: str
           ) -> tuple[Act, str, list[str]]:
     """The step to perform, its description, and the labels of who acts."""
     user = game.cast.users[label]
@@ -224,37 +285,35 @@ def _step(game: Play, data: st.DataObject, label: str, kind: str
         return act, f"{label} presses {what} {data_!r} on #{message_id}", [label]
 
     if kind == "press":
-        offered = [(m.message_id, b["callback_data"]) for m in game.messages(label)[-3:]
-                   for row in (m.reply_markup or {}).get("inline_keyboard") or []
-                   for b in row if "callback_data" in b]
+        offered = _offered(game, label, 3)
         if offered:
-            message_id, value = data.draw(st.sampled_from(offered[-12:]), label="button")
+            message_id, value = _pick(offered[-12:], recipe)
             return press(value, message_id, "offered button")
         kind = "command"
     if kind == "old":
         mine = [(m, d) for a, m, d in game.seen if a == label]
         if mine:
-            message_id, value = data.draw(st.sampled_from(mine), label="old button")
+            message_id, value = _pick(mine, recipe)
             return press(value, message_id, "old button")
         kind = "forge"
     if kind == "replay" and game.seen:
-        _, _, value = data.draw(st.sampled_from(game.seen), label="replayed data")
+        _, _, value = _pick(game.seen, recipe)
         return press(value, _latest_id(game, label), "replayed data")
     if kind in ("forge", "replay"):
-        value = data.draw(forged_data([d for _, _, d in game.seen]), label="forged data")
+        value = recipe.forged
+        if game.seen and recipe.variant % 3:
+            value = mutated(_pick(game.seen, recipe)[2], recipe.number, recipe.variant,
+                            recipe.forged[:8])
         return press(value, _latest_id(game, label), "forged data")
     if kind == "command":
-        name = data.draw(st.sampled_from(COMMAND_NAMES * 3 + UNKNOWN_COMMANDS), label="command")
-        args = data.draw(st.sampled_from(["", "", "", "garbage"]), label="args?")
-        if args:
-            args = data.draw(command_args(), label="args")
+        name, args = recipe.command, recipe.args
         return private(lambda: user.command(name, args), f"/{name} {args!r}")
     if kind == "start":
-        token = data.draw(st.sampled_from([*game.cast.tokens, "", "x", "A" * 22,
-                                           game.cast.tokens[0][:-1] + "_"]), label="token")
+        token = [*game.cast.tokens, "", "x", "A" * 22, game.cast.tokens[0][:-1] + "_"][
+            recipe.token]
         return private(lambda: user.command("start", token), f"/start {token!r}")
     if kind == "text":
-        text = data.draw(texts(), label="text")
+        text = recipe.text
 
         async def send_text() -> list[Sent]:
             sent = await user.send_text(text)
@@ -264,13 +323,11 @@ def _step(game: Play, data: st.DataObject, label: str, kind: str
     if kind == "keyboard":
         keys = game.keyboard(label)
         if keys:
-            key = data.draw(st.sampled_from(keys), label="key")
+            key = _pick(keys, recipe)
             return private(lambda: user.send_text(key), f"taps keyboard {key!r}")
         kind = "media"
     if kind == "media":
-        what = data.draw(st.sampled_from(["sticker", "photo", "document", "voice", "location"]),
-                         label="media")
-        emoji = data.draw(st.sampled_from(EMOJI), label="sticker") if what == "sticker" else ""
+        emoji = _pick(EMOJI, recipe)
         makers: dict[str, Callable[[], Awaitable[Any]]] = {
             "sticker": lambda: user.send_sticker(emoji),
             "photo": lambda: user.send_photo(DEFAULT_JPEG, caption=None),
@@ -278,31 +335,26 @@ def _step(game: Play, data: st.DataObject, label: str, kind: str
             "voice": lambda: user.send_voice(),
             "location": lambda: user.send_location(37.06, 37.38),
         }
-        return private(makers[what], f"sends a {what}")
+        return private(makers[recipe.media], f"sends a {recipe.media}")
     if kind == "contact":
-        other = data.draw(st.sampled_from(["own", "someone else's", "no user id"]),
-                          label="contact")
         contact_id: int | str | None = {"own": "self", "someone else's": user.id + 1,
-                                        "no user id": None}[other]
-        phone = data.draw(st.sampled_from(["+905321234567", "905327654321", "+12025550123",
-                                           "123", "+90 532 ABC"]), label="phone")
+                                        "no user id": None}[recipe.contact]
+        phone = recipe.phone
         return private(lambda: user.share_contact(phone, contact_id),  # type: ignore[arg-type]
-                       f"shares {other} contact {phone}")
+                       f"shares {recipe.contact} contact {phone}")
     if kind == "edit":
-        mine = game.texts.get(label)
-        if mine:
-            message_id = data.draw(st.sampled_from(mine), label="edited")
-            text = data.draw(texts(), label="new text")
+        mine_texts = game.texts.get(label)
+        if mine_texts:
+            message_id = _pick(mine_texts, recipe)
+            text = recipe.text
             return private(lambda: user.edit_text(message_id, text),
                            f"edits #{message_id} to {text[:40]!r}")
         kind = "double"
     if kind == "double":
-        offered = [(m.message_id, b["callback_data"]) for m in game.messages(label)[-1:]
-                   for row in (m.reply_markup or {}).get("inline_keyboard") or []
-                   for b in row if "callback_data" in b]
+        offered = _offered(game, label, 1)
         if offered:
-            message_id, value = data.draw(st.sampled_from(offered), label="twice")
-            other_label = data.draw(st.sampled_from(ACTORS), label="second presser")
+            message_id, value = _pick(offered, recipe)
+            other_label = recipe.second
             other = game.cast.users[other_label]
             other_message = _latest_id(game, other_label)
 
@@ -321,14 +373,13 @@ def _step(game: Play, data: st.DataObject, label: str, kind: str
         # Someone else's button data, pressed in one's own chat.
         theirs = [(a, d) for a, _m, d in game.seen if a != label]
         if theirs:
-            owner, value = data.draw(st.sampled_from(theirs), label="their data")
+            owner, value = _pick(theirs, recipe)
             return press(value, _latest_id(game, label), f"{owner}'s button")
         kind = "group"
     if kind == "group":
         group = game.cast.group
-        what = data.draw(st.sampled_from(["command", "addressed", "text", "press"]),
-                         label="group")
-        name = data.draw(st.sampled_from(COMMAND_NAMES), label="group command")
+        what = recipe.group
+        name = recipe.command
 
         async def in_group() -> list[Sent]:
             if what == "command":
@@ -336,7 +387,7 @@ def _step(game: Play, data: st.DataObject, label: str, kind: str
             elif what == "addressed":
                 await group.command(user, "start", game.cast.tokens[-1], addressed=True)
             elif what == "text":
-                await group.send_text(user, "merhaba <b>&")
+                await group.send_text(user, recipe.text)
             else:
                 await group.press_data(user, f"menu:{name}", 1)
             return [Sent("group", group.id, f"{label} in the group: {what}")]
@@ -345,13 +396,29 @@ def _step(game: Play, data: st.DataObject, label: str, kind: str
     channel = game.cast.channel
 
     async def post() -> list[Sent]:
-        await channel.post("/help duyuru")
+        await channel.post(recipe.text)
         return [Sent("group", channel.id, "channel post")]
     return post, "a post in the channel", []
+
+
+def _kind(game: Play, recipe: Recipe, label: str) -> str:
+    """Mostly follow the flow the person is in, so that sequences get deep into it: press a
+    button of the bot's last message, or answer its question with a text."""
+    messages = game.messages(label)
+    if messages and recipe.focus < 60:
+        return "press" if messages[-1].buttons() else "text"
+    return recipe.kind
+
+
+def _offered(game: Play, label: str, last: int) -> list[tuple[int, str]]:
+    """(message id, callback data) of the buttons on the bot's last messages in a chat."""
+    return [(m.message_id, b["callback_data"]) for m in game.messages(label)[-last:]
+            for row in (m.reply_markup or {}).get("inline_keyboard") or []
+            for b in row if "callback_data" in b]
 
 
 def _latest_id(game: Play, label: str) -> int:
     """The bot's latest message with buttons in that chat, where a press can come from (or,
     when there is none, a message that is not there: deleted, as far as the bot knows)."""
     with_buttons = [m for m in game.messages(label) if m.buttons()]
-    return with_buttons[-1].message_id if with_buttons else 1
+    return with_buttons[-1].message_id if with_buttons else GONE_MESSAGE

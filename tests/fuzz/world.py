@@ -19,19 +19,21 @@ import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import Update
 
+from bot.app import build_application, post_init
 from bot.domain.clock import ManualClock
+from bot.domain.meetings import MeetingKind
 from bot.domain.models import Rank, RoleKind
 from bot.handlers.base import KurulApplication
-from bot.services import setup
+from bot.services import meetings, setup
 from bot.services.invites import issue_token
+from bot.store import Store
 from tests import seed
-from bot.app import build_application, post_init
 from tests.e2e.harness import RunningBot, settings_for
 from tests.fakebot import FakeBotAPI, FakeChat, FakeUser
 
@@ -234,7 +236,7 @@ class World:
         await self._bot.stop()
         await self._fake.stop()
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:  # noqa: ASYNC109
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
         """Run a coroutine on the bot's loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
@@ -283,6 +285,9 @@ class World:
                                         (RoleKind.LIAISON, first.id, Rank.SUBSTITUTE)]:
             tokens.append(await issue_token(store, clock.now(), done.province.id, council, kind,
                                             7, institution_id=institution, rank=rank))
+        if number % 2 == 0:
+            await _meeting(store, clock, base, person_ids[base], council,
+                           chair_approval=number % 4 == 0)
         group = fake.group(-(1_000_000_000 + number), f"Kurul {number}", "supergroup")
         channel = fake.group(-(2_000_000_000 + number), f"Duyuru {number}", "channel")
         return Cast(number, done.province.id, council, done.subcommission_id, users,
@@ -291,7 +296,7 @@ class World:
     # --- one step ---------------------------------------------------------------------------
 
     def step(self, act: Callable[[], Awaitable[list[Sent]]],
-             timeout: float = 20.0) -> tuple[list[Sent], StepOutcome]:  # noqa: ASYNC109
+             timeout: float = 20.0) -> tuple[list[Sent], StepOutcome]:
         """Do what ``act`` sends, wait until the bot processed all of it, and report what went
         wrong: errors logged, messages and presses left unanswered, rows changed."""
         before = self.snapshot()
@@ -354,6 +359,25 @@ class World:
     def _audit(self) -> dict[int, Row]:
         assert self._db is not None
         return {r[0]: tuple(r[1:]) for r in self._db.execute("SELECT rowid, * FROM audit_log")}
+
+
+async def _meeting(store: Store, clock: ManualClock, secretariat: int, actor: int,
+                   council: int, *, chair_approval: bool) -> None:
+    """Half the sequences start with a meeting in the next window, so that the flows that need
+    one (answers, the chair's approval, proposals, the agenda) are reachable in a few steps:
+    awaiting the chair's approval, or with its notices on their way to the members."""
+    grants = await store.people.grants(secretariat)
+    if not chair_approval:
+        await meetings.set_chair_approval(store, clock, grants, actor, council, False)
+    window = await meetings.ordinary_window(store, clock, council)
+    if window is None:
+        return
+    try:
+        await meetings.schedule(store, clock, grants, actor, council, MeetingKind.ORDINARY,
+                                window.suggested_date, time(10, 0), "Valilik toplantı salonu",
+                                reason="Fuzz")
+    except meetings.ScheduleRefused:
+        pass  # the window has no day left: the sequence goes without
 
 
 def _letters(number: int) -> str:

@@ -95,7 +95,7 @@ async def gate(update: Update, ctx: KurulContext) -> None:
 _OPEN_BUTTONS = frozenset({"reg", "lang"})
 
 
-def _open_to_everyone(data: str, allowed_commands: set[str]) -> bool:
+def _open_to_everyone(data: str, allowed_commands: frozenset[str] | set[str]) -> bool:
     prefix, _sep, rest = data.partition(":")
     if prefix == "menu":
         return rest in allowed_commands

@@ -47,7 +47,9 @@ from bot.store import Store
 
 END = ConversationHandler.END
 # How Telegram says that a message to edit is no longer there to edit.
-GONE = ("message to edit not found", "message can't be edited")
+# (A message with a document, such as a meeting notice, has a caption but no text to edit.)
+GONE = ("message to edit not found", "message can't be edited",
+        "there is no text in the message to edit")
 PAGE_SIZE = 8
 
 
@@ -176,7 +178,7 @@ async def edit_or_send(
         except BadRequest as exc:
             if "not modified" in str(exc):
                 return query.message
-            # The person deleted the message meanwhile (or it can no longer be edited):
+            # The person deleted the message meanwhile (or it cannot be edited into text):
             # the flow goes on in a new one.
             if not any(gone in str(exc).lower() for gone in GONE):
                 raise

@@ -76,10 +76,11 @@ async def gate(update: Update, ctx: KurulContext) -> None:
     # Someone whose roles all ended may still see their own data (/me).
     allowed_now = PUBLIC_COMMANDS | (PERSONAL_COMMANDS if ctx.person is not None else set())
     query = update.callback_query
-    if query is not None and not ctx.registered \
+    if query is not None and ctx.person is None \
             and not _open_to_everyone(query.data or "", allowed_now):
-        # A button kept from before one's roles ended (or forged data): the handlers behind
-        # it act for a person with a role.
+        # Someone we know nothing about (never registered, or forgotten with /forgetme)
+        # pressing a button kept from before, or forged data: the handlers behind it act for
+        # a known person (one whose roles ended is refused by the services, with the reason).
         await answer(update, ctx, _("This button is no longer active. Send /menu to start "
                                     "again."), alert=True)
         raise ApplicationHandlerStop
@@ -91,7 +92,7 @@ async def gate(update: Update, ctx: KurulContext) -> None:
         raise ApplicationHandlerStop
 
 
-# Buttons of the flows open to people without a role: registration and the language.
+# Buttons of the flows open to people we do not know: registration and the language.
 _OPEN_BUTTONS = frozenset({"reg", "lang"})
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.domain.clock import ManualClock
 from bot.domain.models import RoleKind
 from bot.store import Store
@@ -31,17 +33,19 @@ async def test_the_help_button_of_the_menu_is_answered(
         assert fake.unanswered_callbacks() == []
 
 
-async def test_a_flow_goes_on_in_a_new_message_when_its_message_is_gone(
-    fake: FakeBotAPI, db_path: Path, province: Province
+@pytest.mark.parametrize("refusal", [
+    "Bad Request: message to edit not found",  # deleted meanwhile
+    "Bad Request: there is no text in the message to edit",  # a notice with its .ics
+])
+async def test_a_flow_goes_on_in_a_new_message_when_its_message_cannot_be_edited(
+    fake: FakeBotAPI, db_path: Path, province: Province, refusal: str
 ) -> None:
     user = fake.user(6502, "Ece", language_code="en")
     async with running(fake, db_path):
         await register(user, province.token, "Ece Arslan", lang="en")
         await user.command("forgetme")
         question = await user.expect("Erase your data?")
-        # The person deleted the question right after pressing its button.
-        fake.fail_next("editMessageText", Fault(
-            "bad_request", description="Bad Request: message to edit not found"))
+        fake.fail_next("editMessageText", Fault("bad_request", description=refusal))
         await user.press("Keep it", question)
         kept = await user.expect("Nothing was erased.")
         assert kept.message_id != question.message_id

@@ -174,6 +174,8 @@ class World:
         self._fake: FakeBotAPI | None = None
         self._bot: RunningBot | None = None
         self._db: sqlite3.Connection | None = None
+        self._columns: dict[str, tuple[str, ...]] = {}
+        self._cached: tuple[int, Snapshot] | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -335,10 +337,6 @@ class World:
         return sent
 
     # --- rows -------------------------------------------------------------------------------
-
-    _columns: dict[str, tuple[str, ...]] = {}  # noqa: RUF012
-
-    _cached: tuple[int, Snapshot] | None = None
 
     def snapshot(self) -> Snapshot:
         """Every row of the council tables with its province. Read again only when another

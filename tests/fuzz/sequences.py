@@ -2,8 +2,9 @@
 
 A step is one thing one fake person does (or two people at once): a command, a text, a sticker,
 a press of a button the bot just offered (most often, so that sequences go deep into the flows),
-of an old one, replayed or forged data, an edit, a post in a group or a channel. Each is drawn
-from hypothesis's ``data`` *after* the previous step, from what the bot actually showed.
+of an old one, replayed or forged data, an edit, a post in a group or a channel. Each step's
+``Recipe`` is drawn from hypothesis's ``data`` after the previous step and read against what the
+bot actually shows then (which buttons, which question).
 
 After every step: no ERROR was logged, every private message and press was answered, and every
 row that changed was one the actors may change (``WRITERS``; the permission table in

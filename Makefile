@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint i18n catalogs bench clean
+.PHONY: run test lint i18n catalogs bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ i18n: $(STAMP)
 
 bench: catalogs
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+# The long fuzz run of issue 8 (the suite runs a bounded one): SEQUENCES=10000 by default.
+SEQUENCES ?= 10000
+fuzz: catalogs
+	$(BIN)/python -m tests.fuzz --sequences $(SEQUENCES)
 
 clean:
 	rm -rf $(VENV) data

@@ -46,6 +46,10 @@ from bot.services.errors import ServiceError
 from bot.store import Store
 
 END = ConversationHandler.END
+# How Telegram says that a message to edit is no longer there to edit.
+# (A message with a document, such as a meeting notice, has a caption but no text to edit.)
+GONE = ("message to edit not found", "message can't be edited",
+        "there is no text in the message to edit")
 PAGE_SIZE = 8
 
 
@@ -178,9 +182,12 @@ async def edit_or_send(
             if isinstance(edited, Message):
                 return edited
         except BadRequest as exc:
-            if "not modified" not in str(exc):
+            if "not modified" in str(exc):
+                return query.message
+            # The person deleted the message meanwhile (or it cannot be edited into text):
+            # the flow goes on in a new one.
+            if not any(gone in str(exc).lower() for gone in GONE):
                 raise
-            return query.message
     return await send(update, ctx, text, markup, parse_mode)
 
 

@@ -81,6 +81,15 @@ async def gate(update: Update, ctx: KurulContext) -> None:
     command = _command_name(update)
     # Someone whose roles all ended may still see their own data (/me).
     allowed_now = PUBLIC_COMMANDS | (PERSONAL_COMMANDS if ctx.person is not None else set())
+    query = update.callback_query
+    if query is not None and ctx.person is None \
+            and not _open_to_everyone(query.data or "", allowed_now):
+        # Someone we know nothing about (never registered, or forgotten with /forgetme)
+        # pressing a button kept from before, or forged data: the handlers behind it act for
+        # a known person (one whose roles ended is refused by the services, with the reason).
+        await answer(update, ctx, _("This button is no longer active. Send /menu to start "
+                                    "again."), alert=True)
+        raise ApplicationHandlerStop
     if command is not None and not ctx.registered and command not in allowed_now:
         await send(update, ctx, _(
             "You are not registered yet. You need an invitation link from your council's "
@@ -124,6 +133,19 @@ async def _gate_button(update: Update, ctx: KurulContext) -> None:
     raise ApplicationHandlerStop
 
 
+# Buttons of the flows open to people we do not know: registration and the language.
+_OPEN_BUTTONS = frozenset({"reg", "lang"})
+
+
+def _open_to_everyone(data: str, allowed_commands: frozenset[str] | set[str]) -> bool:
+    prefix, _sep, rest = data.partition(":")
+    if prefix == "menu":
+        return rest in allowed_commands
+    if prefix == "forget":
+        return "forgetme" in allowed_commands
+    return prefix in _OPEN_BUTTONS
+
+
 async def _private_only(update: Update, ctx: KurulContext, chat: Chat) -> None:
     """Commands and buttons in groups get a pointer to the private chat; nothing personal.
     In the language Telegram reports, not the one the bot keeps for a registered person, so
@@ -145,6 +167,7 @@ async def _private_only(update: Update, ctx: KurulContext, chat: Chat) -> None:
 
 
 async def help_command(update: Update, ctx: KurulContext) -> None:
+    await answer(update, ctx)
     _ = ctx.t
     lines = [_("<b>Kurul</b> assists the Provincial and District Migration Coordination "
                "Councils: registration, meetings, agenda proposals and decision follow-up.")]

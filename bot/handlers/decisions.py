@@ -656,7 +656,6 @@ async def institution_chooser(update: Update, ctx: KurulContext) -> None:
     from bot.handlers.base import edit_or_send, paged
     from bot.services.access import reachable_councils
 
-    await answer(update, ctx)
     page = int_part(update, 2) or 0
     items: list[tuple[str, str]] = []
     seen: set[int] = set()
@@ -665,6 +664,11 @@ async def institution_chooser(update: Update, ctx: KurulContext) -> None:
             if institution.id not in seen:
                 seen.add(institution.id)
                 items.append((institution.name[:60], f"dl:i:{institution.id}"))
+    if not items:  # forged data: there is nothing this person may follow
+        await answer(update, ctx, ctx.t("This button is no longer active. Send /menu to start "
+                                        "again."), alert=True)
+        return
+    await answer(update, ctx)
     await edit_or_send(update, ctx, ctx.t("Decisions of which institution?"),
                        paged(items, page, "dl:ip", ctx.t))
 

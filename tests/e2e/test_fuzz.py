@@ -52,8 +52,10 @@ def test_the_fuzzer_catches_a_row_changed_without_the_permission(
     answer_stray = common.stray_message
 
     async def renames(update: Any, ctx: Any) -> None:
-        # A stray text renames the first province's first institution, then is answered.
-        await ctx.store.councils.rename_institution(1, "Ele geçirildi")
+        # A stray text from someone of another province renames the first province's first
+        # institution (which nobody outside province 1 may touch), then is answered.
+        if any(grant.province_id != 1 for grant in ctx.grants):
+            await ctx.store.councils.rename_institution(1, "Ele geçirildi")
         await answer_stray(update, ctx)
 
     monkeypatch.setattr(common, "stray_message", renames)

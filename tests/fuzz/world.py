@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +32,7 @@ from bot.domain.meetings import MeetingKind
 from bot.domain.models import Rank, RoleKind
 from bot.handlers.base import KurulApplication
 from bot.services import meetings, setup
-from bot.services.invites import issue_token
+from bot.services.invites import hash_token
 from bot.store import Store
 from tests import seed
 from tests.e2e.harness import RunningBot, settings_for
@@ -285,8 +286,8 @@ class World:
         tokens = [done.token]
         for kind, institution, rank in [(RoleKind.MEMBER, second.id, None),
                                         (RoleKind.LIAISON, first.id, Rank.SUBSTITUTE)]:
-            tokens.append(await issue_token(store, clock.now(), done.province.id, council, kind,
-                                            7, institution_id=institution, rank=rank))
+            tokens.append(await _seed_invite(store, clock.now(), done.province.id, council,
+                                             kind, institution, rank))
         if number % 2 == 0:
             await _meeting(store, clock, base, person_ids[base], council,
                            chair_approval=number % 4 == 0)
@@ -432,3 +433,14 @@ def diff(before: Snapshot, after: Snapshot,
             changes.append(RowChange(table, rowid, province, was and was[1], now and now[1],
                                      columns[table]))
     return changes
+
+
+async def _seed_invite(store: Store, now: datetime, province_id: int, council_id: int,
+                       kind: RoleKind, institution_id: int | None,
+                       rank: Rank | None) -> str:
+    """An open invitation written straight into the store: seeding, not an action of the bot
+    (so the audit guard does not ask for its entry)."""
+    token = secrets.token_urlsafe(16)
+    await store.invites.add(hash_token(token), province_id, council_id, kind, now,
+                            now + timedelta(days=7), institution_id=institution_id, rank=rank)
+    return token

@@ -437,7 +437,8 @@ class Walk:
         """Run one action; returns what the bot did and the tables whose rows changed
         (``watch``: only looked at where nothing may change)."""
         if self.unsettled:
-            await notifier_of(self.app).sender.settle(timeout=30.0)  # a loaded machine is slow, not wrong
+            # A loaded machine is slow, not wrong: give the background sender time.
+            await notifier_of(self.app).sender.settle(timeout=30.0)
             self.last_after = None
         self.unsettled = not watch
         for _notice in user.pending():  # what an earlier cell sent everyone is not this cell's

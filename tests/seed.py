@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.clock import Clock
-from bot.domain.models import Council, CouncilKind, Rank, RoleKind
+from bot.domain.models import Council, CouncilKind, Person, Rank, RoleKind
+from bot.domain.permissions import Grant
 from bot.services import setup
 from bot.store import Store
 
@@ -19,6 +20,22 @@ class Seeded:
     districts: list[int] = field(default_factory=list)
     # telegram id -> person id
     people: dict[int, int] = field(default_factory=dict)
+
+
+class World:
+    """A seeded province as service tests use it: who holds what, looked up by Telegram id."""
+
+    def __init__(self, store: Store, clock: Clock, seeded: Seeded) -> None:
+        self.store, self.clock, self.seeded = store, clock, seeded
+        self.council = seeded.provincial_id
+
+    async def grants(self, telegram_id: int) -> list[Grant]:
+        return await self.store.people.grants(telegram_id)
+
+    async def person(self, telegram_id: int) -> Person:
+        found = await self.store.people.by_telegram_id(telegram_id)
+        assert found is not None
+        return found
 
 
 async def province(store: Store, clock: Clock, name: str = "Gaziantep",

@@ -39,8 +39,11 @@ class RunningBot:
         self.fake, self.db_path, self.clock = fake, db_path, clock
         self.app: KurulApplication | None = None
 
+    def settings(self) -> Settings:
+        return settings_for(self.fake, self.db_path)
+
     async def start(self) -> KurulApplication:
-        app = build_application(settings_for(self.fake, self.db_path), self.clock)
+        app = build_application(self.settings(), self.clock)
         await app.initialize()
         await post_init(app)
         assert app.updater is not None

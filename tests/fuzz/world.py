@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from telegram import Update
 
-from bot.app import build_application, post_init
+from bot.config import Settings
 from bot.domain.clock import ManualClock
 from bot.domain.meetings import MeetingKind
 from bot.domain.models import Rank, RoleKind
@@ -393,19 +393,10 @@ class FastBot(RunningBot):
     """The bot with its send rates scaled up: the fake Bot API enforces no limits, and one
     reply a second per chat would make the fuzzer wait instead of work."""
 
-    async def start(self) -> KurulApplication:
+    def settings(self) -> Settings:
         # Persistence is flushed rarely: its writes would make every step re-read the rows.
-        settings = replace(settings_for(self.fake, self.db_path), send_time_scale=1000.0,
-                           persistence_interval=30.0)
-        app = build_application(settings, self.clock)
-        await app.initialize()
-        await post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1,
-                                        allowed_updates=Update.ALL_TYPES)
-        await app.start()
-        self.app = app
-        return app
+        return replace(settings_for(self.fake, self.db_path), send_time_scale=1000.0,
+                       persistence_interval=30.0)
 
 
 @dataclass(frozen=True)

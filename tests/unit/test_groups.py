@@ -14,8 +14,7 @@ import pytest
 
 from bot.domain.clock import ManualClock
 from bot.domain.meetings import MeetingKind
-from bot.domain.models import Person, RoleKind
-from bot.domain.permissions import Grant
+from bot.domain.models import RoleKind
 from bot.i18n import translator
 from bot.notify import group_kinds
 from bot.notify.kinds import BROADCAST, Kind, RenderInput
@@ -33,18 +32,8 @@ PHONE_DIGITS = "0532"
 TITLES = ("İl Müdürü", "Uzman")
 
 
-class World:
-    def __init__(self, store: Store, clock: ManualClock, seeded: seed.Seeded) -> None:
-        self.store, self.clock, self.seeded = store, clock, seeded
-        self.council = seeded.provincial_id
-
-    async def grants(self, telegram_id: int) -> list[Grant]:
-        return await self.store.people.grants(telegram_id)
-
-    async def person(self, telegram_id: int) -> Person:
-        found = await self.store.people.by_telegram_id(telegram_id)
-        assert found is not None
-        return found
+class World(seed.World):
+    clock: ManualClock
 
     async def link(self, telegram_id: int = SEC, chat_id: int = GROUP,
                    council: int | None = None) -> service.Linked:

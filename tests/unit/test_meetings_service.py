@@ -12,8 +12,7 @@ import pytest
 
 from bot.domain.clock import ManualClock
 from bot.domain.meetings import Answer, CalledBy, MeetingKind, MeetingStatus, Presence
-from bot.domain.models import Person, Rank, RoleKind
-from bot.domain.permissions import Grant
+from bot.domain.models import Rank, RoleKind
 from bot.i18n import translator
 from bot.notify.kinds import RenderInput
 from bot.notify.meeting_kinds import (
@@ -33,18 +32,8 @@ from tests import seed
 SEC, CHAIR, M1, M2, D2, M3, L1, INV = 1, 2, 11, 12, 22, 13, 31, 41
 
 
-class World:
-    def __init__(self, store: Store, clock: ManualClock, seeded: seed.Seeded) -> None:
-        self.store, self.clock, self.seeded = store, clock, seeded
-        self.council = seeded.provincial_id
-
-    async def grants(self, telegram_id: int) -> list[Grant]:
-        return await self.store.people.grants(telegram_id)
-
-    async def person(self, telegram_id: int) -> Person:
-        found = await self.store.people.by_telegram_id(telegram_id)
-        assert found is not None
-        return found
+class World(seed.World):
+    clock: ManualClock
 
     async def schedule(self, day: date = date(2027, 1, 14), at: time = time(10, 30),
                        **kwargs: Any) -> service.Scheduled:

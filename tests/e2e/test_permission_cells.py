@@ -432,7 +432,10 @@ class Walk:
         """Run one action; returns what the bot did and the tables whose rows changed
         (``watch``: only looked at where nothing may change)."""
         if self.unsettled:
-            await notifier_of(self.app).sender.settle()
+            # The seeded world queues ten notices to some chats, which the one-a-second limit
+            # per chat spreads over about ten seconds: the sender's default wait is too tight
+            # on a loaded machine.
+            await notifier_of(self.app).sender.settle(timeout=60)
             self.last_after = None
         self.unsettled = not watch
         for _notice in user.pending():  # what an earlier cell sent everyone is not this cell's

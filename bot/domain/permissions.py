@@ -10,8 +10,8 @@ it needs and asks ``allowed`` with the target it is about to touch; callback dat
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from bot.domain.models import CouncilKind, Rank, RoleKind
 
@@ -84,6 +84,33 @@ class Target:
     province_id: int
     council_id: int | None = None
     institution_id: int | None = None
+
+
+def with_subcommission(grants: Iterable[Grant], subcommissions: Mapping[int, int]) -> list[Grant]:
+    """``grants`` with the seats liaison officers hold on their province's sub-commission.
+
+    Art. 6(3) (with Art. 5(8), 6(6)): the sub-commission is made up of the liaison officers of
+    the institutions on the provincial council; Art. 6(5) has the council appoint them, so their
+    roles are recorded on the provincial council, for its institutions. Each such liaison role
+    therefore also sits on the sub-commission, for the same institution and with the same rank
+    (principal or substitute): a grant of kind LIAISON on the sub-commission, which the
+    permission table then treats like a seat on any council (its meetings, agenda and
+    decisions; answering and proposing for the institution). Nothing else is derived: a
+    member or deputy of the provincial council does not sit on the sub-commission, and the
+    directorate reaches it as the secretariat of the whole province.
+
+    ``subcommissions`` maps a provincial council's id to its sub-commission's id. A grant
+    already held is not added twice.
+    """
+    found = list(grants)
+    for grant in list(found):
+        sub = subcommissions.get(grant.council_id)
+        if (grant.kind is RoleKind.LIAISON and grant.council_kind is CouncilKind.PROVINCIAL
+                and sub is not None):
+            seat = replace(grant, council_id=sub, council_kind=CouncilKind.SUBCOMMISSION)
+            if seat not in found:
+                found.append(seat)
+    return found
 
 
 # The table. For each permission: the roles that hold it and how far it reaches for them.

@@ -58,7 +58,7 @@ from bot.domain.calendar import MeetingWindow, meeting_deadlines
 from bot.domain.clock import Clock
 from bot.domain.meetings import MeetingStatus
 from bot.domain.models import Council, CouncilKind, Person, RoleKind
-from bot.domain.permissions import Grant, Permission, Target, allowed
+from bot.domain.permissions import Grant, Permission, allowed
 from bot.i18n import N_, Translator
 from bot.notify.quiet import QuietHours
 from bot.services import decisions as decisions_service
@@ -288,15 +288,12 @@ def _over(target: AgendaTarget, now: datetime) -> bool:
 
 def can_propose(grants: list[Grant], council: Council, institution_id: int | None) -> bool:
     """An institution's liaison officers and member (on the sub-commission, its liaison
-    officers only, Art. 6(3)); the secretariat, for its own items (institution None)."""
+    officers only: they are its members, Art. 6(3), ``permissions.with_subcommission``); the
+    secretariat, for its own items (institution None)."""
     if institution_id is None:
         return allowed(Permission.PROPOSE, grants, target_of(council)) and allowed(
             Permission.REVIEW_PROPOSALS, grants, target_of(council))
-    home = institution_council(council)
-    target = Target(council.province_id, home, institution_id)
-    if council.kind is CouncilKind.SUBCOMMISSION:
-        grants = [g for g in grants if g.kind is not RoleKind.MEMBER]
-    return allowed(Permission.PROPOSE, grants, target)
+    return allowed(Permission.PROPOSE, grants, target_of(council, institution_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,16 +303,6 @@ class Offer:
     institution_name: str | None
 
 
-async def _proposable_councils(store: Store, grants: list[Grant]) -> list[Council]:
-    councils = await reachable_councils(store, grants, Permission.PROPOSE)
-    # Liaison officers of the provincial council's institutions form the sub-commission.
-    for grant in grants:
-        if grant.kind is RoleKind.LIAISON and grant.council_kind is CouncilKind.PROVINCIAL:
-            sub = await store.councils.council_of_kind(grant.province_id,
-                                                       CouncilKind.SUBCOMMISSION)
-            if sub is not None and sub.id not in {c.id for c in councils}:
-                councils.append(sub)
-    return councils
 
 
 async def _institutions_for(store: Store, grants: list[Grant],
@@ -347,13 +334,14 @@ async def targets_of_council(store: Store, clock: Clock, council: Council) -> li
 
 async def may_propose_to(store: Store, grants: list[Grant], council_id: int) -> bool:
     """Whether this person sends proposals to the council at all (for some institution)."""
-    return council_id in {c.id for c in await _proposable_councils(store, grants)}
+    councils = await reachable_councils(store, grants, Permission.PROPOSE)
+    return council_id in {c.id for c in councils}
 
 
 async def offers(store: Store, clock: Clock, grants: list[Grant]) -> list[Offer]:
     """Where this person may send a proposal, and for which institution."""
     result: list[Offer] = []
-    for council in await _proposable_councils(store, grants):
+    for council in await reachable_councils(store, grants, Permission.PROPOSE):
         institutions = await _institutions_for(store, grants, council)
         if not institutions:
             continue

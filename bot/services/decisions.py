@@ -32,7 +32,7 @@ from bot.domain.clock import Clock
 from bot.domain.decisions import DeadlineError, Status
 from bot.domain.meetings import MeetingStatus
 from bot.domain.models import CouncilKind, Institution, RoleKind
-from bot.domain.permissions import Grant, Permission
+from bot.domain.permissions import Grant, Permission, allowed
 from bot.i18n import N_
 from bot.notify.quiet import QuietHours
 from bot.services import meetings as meeting_service
@@ -435,21 +435,24 @@ class Task:
 
 
 async def my_tasks(store: Store, clock: Clock, grants: list[Grant]) -> list[Task]:
-    """The open decisions my institutions answer for."""
-    mine = {(g.council_id, g.institution_id) for g in grants
-            if g.institution_id is not None and g.kind in (RoleKind.LIAISON, RoleKind.MEMBER,
-                                                          RoleKind.DEPUTY)}
+    """The open decisions my institutions answer for, in every council whose institutions
+    they are (the provincial council's serve its sub-commission too, Art. 6(3)); whoever may
+    report for an institution sees its tasks (``check_reporter``)."""
+    mine: set[tuple[int, int]] = set()   # (the institution's council, the institution)
+    for institution_id in sorted({g.institution_id for g in grants
+                                  if g.institution_id is not None}):
+        institution = await store.councils.institution(institution_id)
+        home = await store.councils.council(institution.council_id) if institution else None
+        if home is not None and allowed(Permission.REPORT_PROGRESS, grants,
+                                        target_of(home, institution_id)):
+            mine.add((home.id, institution_id))
     found: list[Task] = []
     for council_id in sorted({c for c, _ in mine}):
         council = await store.councils.council(council_id)
         if council is None:
             continue
-        councils = [council_id]
-        if council.kind is CouncilKind.PROVINCIAL:
-            sub = await store.councils.council_of_kind(council.province_id,
-                                                       CouncilKind.SUBCOMMISSION)
-            if sub is not None:
-                councils.append(sub.id)  # the sub-commission's institutions are the council's
+        councils = [c.id for c in await store.councils.councils_of_province(council.province_id)
+                    if institution_council(c) == council_id]
         decisions = await store.decisions.of_councils(councils)
         latest = await store.decisions.latest_progress([d.id for d in decisions])
         place = await meeting_service.where(store, council_id)
@@ -576,7 +579,6 @@ async def register(store: Store, clock: Clock, grants: list[Grant], which: Filte
 
 
 def _may_see_reports(grants: list[Grant], council: Any) -> bool:
-    from bot.domain.permissions import allowed
     return allowed(Permission.VIEW_REPORTS, grants, target_of(council))
 
 

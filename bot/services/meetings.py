@@ -49,7 +49,7 @@ from bot.domain.meetings import (
     presence,
 )
 from bot.domain.models import Council, CouncilKind, Institution, Person, Province, Rank, RoleKind
-from bot.domain.permissions import Grant, Permission, Target, allowed
+from bot.domain.permissions import Grant, Permission, allowed
 from bot.domain.validation import clean_text
 from bot.notify.quiet import QuietHours
 from bot.services import trail
@@ -778,7 +778,6 @@ class Answering:
     institution: Institution
     seating: Seating          # MEMBER or DEPUTY
     seats: InstitutionSeats
-    grant_council_id: int
 
 
 async def answering(
@@ -794,14 +793,12 @@ async def answering(
     row = seats.of(institution_id)
     if row is None:
         raise ServiceError(Refusal.FORBIDDEN, "institution")
+    target = target_of(place.council, institution_id)
     for seat, seating in ((row.primary, Seating.MEMBER), (row.alternate, Seating.DEPUTY)):
         if seat is not None and seat.person.id == person.id:
-            require(Permission.ANSWER_MEETING, grants,
-                    Target(place.council.province_id, seat.role.council_id, institution_id))
-            return Answering(meeting, place, row.institution, seating, row,
-                             seat.role.council_id)
-    if allowed(Permission.ANSWER_MEETING, grants, Target(place.council.province_id,
-                                                         place.council.id, institution_id)):
+            require(Permission.ANSWER_MEETING, grants, target)
+            return Answering(meeting, place, row.institution, seating, row)
+    if allowed(Permission.ANSWER_MEETING, grants, target):
         # The permission reaches the institution, but on this council another seat answers
         # for it (a liaison officer answers only in the sub-commission, Art. 6(3)).
         raise ServiceError(Refusal.NOT_SEATED, Permission.ANSWER_MEETING.value)

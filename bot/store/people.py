@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.domain.clock import from_db, to_db
 from bot.domain.models import CouncilKind, Person, Rank, Role, RoleKind
-from bot.domain.permissions import Grant
+from bot.domain.permissions import Grant, with_subcommission
 from bot.store.db import Database
 
 
@@ -151,7 +151,8 @@ class PersonRepository:
         return [_role(r) for r in rows]
 
     async def grants(self, telegram_user_id: int) -> list[Grant]:
-        """The active roles of a Telegram user, in the shape the permission check reads."""
+        """The active roles of a Telegram user, in the shape the permission check reads, with
+        the sub-commission seats their liaison roles give (``with_subcommission``, Art. 6(3))."""
         rows = await self.db.fetchall(
             "SELECT r.kind, r.rank, r.council_id, r.institution_id, c.province_id,"
             " c.kind AS council_kind FROM role r"
@@ -159,7 +160,7 @@ class PersonRepository:
             " WHERE p.telegram_user_id = ? AND r.valid_to IS NULL AND c.removed_at IS NULL",
             (telegram_user_id,),
         )
-        return [
+        grants = [
             Grant(
                 kind=RoleKind(r["kind"]),
                 province_id=r["province_id"],
@@ -170,6 +171,17 @@ class PersonRepository:
             )
             for r in rows
         ]
+        parents = sorted({g.council_id for g in grants if g.kind is RoleKind.LIAISON
+                          and g.council_kind is CouncilKind.PROVINCIAL})
+        if not parents:
+            return grants
+        marks = ",".join("?" * len(parents))
+        subs = await self.db.fetchall(
+            "SELECT parent_id, id FROM council WHERE kind = 'subcommission'"
+            f" AND removed_at IS NULL AND parent_id IN ({marks})",
+            parents,
+        )
+        return with_subcommission(grants, {r["parent_id"]: r["id"] for r in subs})
 
     async def seats(self, council_id: int) -> list[Seat]:
         """Everyone holding an active role on a council."""

@@ -39,7 +39,7 @@ from bot.domain.entrypoints import (
     permits,
 )
 from bot.domain.meetings import MeetingKind, MeetingStatus
-from bot.domain.models import CouncilKind, Person, Rank, RoleKind
+from bot.domain.models import Person, Rank, RoleKind
 from bot.domain.permissions import Grant, Permission, Target
 from bot.i18n import Translator, translator
 from bot.notify.engine import notifier_of
@@ -279,12 +279,7 @@ def _expected(world: World, entry: EntryPoint, role: Role, grants: list[Grant],
     if place.council == world.subcommission:
         if entry.key in NOT_ON_SUBCOMMISSION:
             return False
-        if entry.need in AS_SUBCOMMISSION_MEMBER:
-            grants = [*grants, *(replace(g, council_id=world.subcommission,
-                                         council_kind=CouncilKind.SUBCOMMISSION)
-                                 for g in grants if g.kind is RoleKind.LIAISON
-                                 and g.council_id == world.provincial)]
-        elif entry.need is Permission.REPORT_PROGRESS:
+        if entry.need is Permission.REPORT_PROGRESS:
             target = replace(target, council_id=world.provincial)
     if entry.key in BOUND_TO_COUNCIL:
         home = _place(world, role, SCOPES[0]).council
@@ -360,11 +355,11 @@ BOUND_TO_COUNCIL = {"^inv:i:", "^pro:i:", "^ins:i:", r"^mn:i:\d+$"}
 # without a chair's approval step (Art. 11(4)), and its members are written to through the
 # provincial council (broadcast audiences exclude it).
 NOT_ON_SUBCOMMISSION = {"^ins:c:", "^pro:c:", r"^mt:ca:\d+$", r"^bc:c:\d+$"}
-# Art. 6(3): the sub-commission's members are the liaison officers of the provincial council's
-# institutions, their roles recorded on the provincial council: there they answer notices and
-# propose for their institution. Progress is reported by the responsible institution, where
-# its people are recorded (Art. 12(4)).
-AS_SUBCOMMISSION_MEMBER = {Permission.ANSWER_MEETING, Permission.PROPOSE}
+# The sub-commission's members, the liaison officers of the provincial council's institutions
+# (Art. 6(3)), need no rule here: their seats on it are among the grants the store gives
+# (``permissions.with_subcommission``). Progress is reported by the responsible institution,
+# where its people are recorded (Art. 12(4)): a sub-commission decision's progress is checked
+# against the provincial council, whose institutions it names.
 
 
 class Walk:
@@ -437,8 +432,10 @@ class Walk:
         """Run one action; returns what the bot did and the tables whose rows changed
         (``watch``: only looked at where nothing may change)."""
         if self.unsettled:
-            # A loaded machine is slow, not wrong: give the background sender time.
-            await notifier_of(self.app).sender.settle(timeout=30.0)
+            # The seeded world queues ten notices to some chats, which the one-a-second limit
+            # per chat spreads over about ten seconds: the sender's default wait is too tight
+            # on a loaded machine.
+            await notifier_of(self.app).sender.settle(timeout=60)
             self.last_after = None
         self.unsettled = not watch
         for _notice in user.pending():  # what an earlier cell sent everyone is not this cell's

@@ -77,8 +77,10 @@ async def test_first_secretariat_invites_a_liaison_officer_who_registers(
     async with Database(db_path) as db:
         store = Store(db)
         grants = await store.people.grants(OFFICER)
-        assert [(g.kind.value, g.rank.value if g.rank else None) for g in grants] == [
-            ("liaison", "principal")]
+        # The role, on the provincial council, and the sub-commission seat it gives (Art. 6(3)).
+        assert [(g.kind.value, g.rank.value if g.rank else None, g.council_kind.value)
+                for g in grants] == [("liaison", "principal", "provincial"),
+                                     ("liaison", "principal", "subcommission")]
         person = await store.people.by_telegram_id(OFFICER)
         assert person is not None and person.phone.startswith("+90532")
         assert person.language == lang

@@ -186,3 +186,31 @@ async def test_reminder_source_is_derived_from_decisions_and_progress(
     recipients = await source.recipients(store, await source.reminders(store, late))
     chats = {r.chat_id for people in recipients.values() for r in people}
     assert chats == {3, 1}  # member1 for its institution; the secretariat (escalation)
+
+
+async def test_art_6_3_subcommission_decisions_reach_its_liaison_officers_once(
+        store: Store, clock: ManualClock) -> None:
+    """Art. 6(3): the liaison officers of the provincial council's institutions sit on the
+    sub-commission, so its register is theirs; each task of an institution is listed once,
+    though the officer holds it on both councils. A provincial member does not sit on the
+    sub-commission (no register there) but still answers for the institution's task (Art.
+    5(6), 12(4))."""
+    world = await _world(store, clock)
+    sec, liaison, member = (world.grants[n] for n in ("sec", "liaison0", "member1"))
+    own = world.institutions
+    held = await store.meetings.add(world.seeded.subcommission_id, MeetingKind.ORDINARY,
+                                    MeetingStatus.SCHEDULED, MEETING, "Valilik", clock.now())
+    sub = await service.add_decision(store, clock, sec, held, draft([own[0], own[1]]))
+    await service.finalise(store, clock, sec, held, None, None)
+    provincial = await service.add_decision(store, clock, sec, world.meeting, draft([own[0]]))
+    await service.finalise(store, clock, sec, world.meeting, None, None)
+
+    tasks = await service.my_tasks(store, clock, liaison)
+    assert sorted((t.decision.id, t.institution.id) for t in tasks) == sorted(
+        [(sub.id, own[0]), (provincial.id, own[0])])
+    assert [(t.decision.id, t.institution.id) for t in await service.my_tasks(
+        store, clock, member)] == [(sub.id, own[1])]
+    seen, _reports = await service.register(store, clock, liaison)
+    assert {e.decision.id for e in seen} == {sub.id, provincial.id}
+    seen, _reports = await service.register(store, clock, member)
+    assert {e.decision.id for e in seen} == {provincial.id}

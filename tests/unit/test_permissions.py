@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from bot.domain.models import CouncilKind, Rank, RoleKind
-from bot.domain.permissions import Grant, Permission, Target, allowed, inviteable_roles
+from bot.domain.permissions import (
+    Grant,
+    Permission,
+    Target,
+    allowed,
+    inviteable_roles,
+    permissions_of,
+    with_subcommission,
+)
 
 PROVINCE, OTHER_PROVINCE = 1, 2
 PROVINCIAL, DISTRICT, OTHER_DISTRICT = 10, 20, 21
+SUBCOMMISSION = 11
 
 
 def grant(kind: RoleKind, council: int = PROVINCIAL, council_kind: CouncilKind =
@@ -66,6 +75,36 @@ def test_liaison_officers_have_no_administration() -> None:
             assert allowed(permission, liaison)
         else:
             assert not allowed(permission, liaison), permission
+
+
+def test_art_6_3_liaison_officers_of_the_provincial_council_sit_on_its_subcommission() -> None:
+    """Art. 6(3), 5(8), 6(6): the sub-commission is made up of the liaison officers of the
+    provincial council's institutions; a member or deputy of the council does not sit on it."""
+    principal = Grant(RoleKind.LIAISON, PROVINCE, PROVINCIAL, CouncilKind.PROVINCIAL, 5,
+                      Rank.PRINCIPAL)
+    district_liaison = Grant(RoleKind.LIAISON, PROVINCE, DISTRICT, CouncilKind.DISTRICT, 7,
+                             Rank.SUBSTITUTE)
+    member, deputy = grant(RoleKind.MEMBER, institution=6), grant(RoleKind.DEPUTY, institution=6)
+    grants = with_subcommission([principal, district_liaison, member, deputy],
+                                {PROVINCIAL: SUBCOMMISSION})
+    seat = Grant(RoleKind.LIAISON, PROVINCE, SUBCOMMISSION, CouncilKind.SUBCOMMISSION, 5,
+                 Rank.PRINCIPAL)
+    assert grants == [principal, district_liaison, member, deputy, seat]
+    sub = Target(PROVINCE, SUBCOMMISSION)
+    for permission in (Permission.VIEW_MEETINGS, Permission.VIEW_AGENDA,
+                       Permission.VIEW_DECISIONS):
+        assert allowed(permission, [seat], sub)
+        assert not allowed(permission, [member, deputy], sub)
+    for permission in (Permission.ANSWER_MEETING, Permission.PROPOSE,
+                       Permission.REPORT_PROGRESS):
+        assert allowed(permission, [seat], Target(PROVINCE, SUBCOMMISSION, 5))
+        assert not allowed(permission, [seat], Target(PROVINCE, SUBCOMMISSION, 6))
+    # The seat gives nothing the liaison role does not give already, and nothing twice.
+    assert permissions_of(grants) == permissions_of([principal, district_liaison, member, deputy])
+    assert with_subcommission(grants, {PROVINCIAL: SUBCOMMISSION}) == grants
+    # No sub-commission recorded (or another province's): nothing is derived.
+    assert with_subcommission([principal], {}) == [principal]
+    assert with_subcommission([principal], {99: SUBCOMMISSION}) == [principal]
 
 
 def test_nobody_without_roles_may_do_anything() -> None:

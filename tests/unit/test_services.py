@@ -139,7 +139,9 @@ async def test_substitute_is_promoted(store: Store, clock: ManualClock) -> None:
         store, clock, await store.people.grants(SECRETARIAT_TG), secretariat.id, institution_id)
     assert promoted.full_name == "Can Demir" and ended is not None
     assert ended.full_name == "Ali Veli"
-    assert [g.rank for g in await store.people.grants(OTHER_TG)] == [Rank.PRINCIPAL]
+    # The promoted officer sits on the sub-commission as its principal too (Art. 6(3)).
+    assert [(g.council_kind, g.rank) for g in await store.people.grants(OTHER_TG)] == [
+        (CouncilKind.PROVINCIAL, Rank.PRINCIPAL), (CouncilKind.SUBCOMMISSION, Rank.PRINCIPAL)]
     assert await store.people.liaison(institution_id, Rank.SUBSTITUTE) is None
     with pytest.raises(ServiceError) as caught:
         await registration.promote_substitute(

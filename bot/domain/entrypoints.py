@@ -13,7 +13,8 @@ out of each role's reach, expecting what ``permissions.allowed`` says.
 ``{seq}`` (its notice sequence), ``{held}`` (a held meeting whose minutes are open),
 ``{invite}``, ``{notice}`` (a broadcast), ``{proposal}`` (an agenda proposal of the
 institution), ``{question}`` (the secretariat's question on it), ``{decision}`` (a decision the
-institution is responsible for) and ``{deputy}`` (a registered deputy). A step inside a guided
+institution is responsible for), ``{deputy}`` (a registered deputy) and ``{chat}`` (a group
+the pressing person added the bot to; a council's group buttons need one). A step inside a guided
 flow names in ``step_of`` the entry point that opens the flow: its buttons only exist once the
 flow is open, so the walk opens it (as far as the step's state) before pressing the forged data,
 and each step re-checks its draft's target.
@@ -169,12 +170,12 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     _entry("^bc:x$", P.BROADCAST),
     # Council groups (announcements only): whoever may broadcast to a council links its group.
     *_command("groups", P.BROADCAST),
-    _entry(r"^grp:c:-?\d+:\d+$", P.BROADCAST, COUNCIL),
-    _entry(r"^grp:ok:-?\d+:\d+$", P.BROADCAST, COUNCIL),
+    _entry(r"^grp:c:-?\d+:\d+$", P.BROADCAST, COUNCIL, "grp:c:{chat}:{council}"),
+    _entry(r"^grp:ok:-?\d+:\d+$", P.BROADCAST, COUNCIL, "grp:ok:{chat}:{council}"),
     _entry(r"^grp:no:-?\d+$", P.BROADCAST),
     _entry(r"^grp:l:-?\d+$", P.BROADCAST),
-    _entry(r"^grp:u:\d+$", P.BROADCAST, COUNCIL),
-    _entry(r"^grp:uy:\d+$", P.BROADCAST, COUNCIL),
+    _entry(r"^grp:u:\d+$", P.BROADCAST, COUNCIL, "grp:u:{council}"),
+    _entry(r"^grp:uy:\d+$", P.BROADCAST, COUNCIL, "grp:uy:{council}"),
     _entry("^grp:keep$", P.BROADCAST),
     *_command("deliveries", P.VIEW_DELIVERIES),
     _entry(r"^dlv:n:\d+$", P.VIEW_DELIVERIES, COUNCIL, "dlv:n:{notice}"),

@@ -245,13 +245,14 @@ async def groups_command(update: Update, ctx: KurulContext) -> None:
 
 
 async def unlink_ask(update: Update, ctx: KurulContext) -> None:
-    council_id = int_part(update, 2) or 0
+    if await _refuse_stranger(update, ctx):
+        return
     _ = ctx.t
-    link = await ctx.store.groups.of_council(council_id)
-    council = await ctx.store.councils.council(council_id)
-    if link is None or council is None or council.id not in {
-            c.id for c in await service.councils(ctx.store, ctx.grants)}:
-        await answer(update, ctx, _("This button is no longer valid."), alert=True)
+    try:
+        council, link = await service.unlinkable(ctx.store, ctx.grants,
+                                                 int_part(update, 2) or 0)
+    except ServiceError as error:  # out of reach: not authorised; no group (any more): gone
+        await answer(update, ctx, refusal_text(_, error), alert=True)
         return
     await answer(update, ctx)
     text = _("Unlink the group “{title}” from the {council}? I will leave the group.").format(

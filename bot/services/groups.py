@@ -174,12 +174,23 @@ async def link(store: Store, clock: Clock, grants: list[Grant], person: Person, 
     return Linked(current, council, replaced, before)
 
 
+async def unlinkable(store: Store, grants: list[Grant],
+                     council_id: int) -> tuple[Council, CouncilGroup]:
+    """The council and its group, if `grants` may unlink it: refuses a council out of reach
+    (FORBIDDEN) and one without a group (NOT_FOUND), as forged or stale buttons may name."""
+    council = await council_or_refuse(store, council_id)
+    require(Permission.BROADCAST, grants, target_of(council))
+    link = await store.groups.of_council(council.id)
+    if link is None:
+        raise ServiceError(Refusal.NOT_FOUND, f"group of council {council.id}")
+    return council, link
+
+
 async def unlink(store: Store, clock: Clock, grants: list[Grant], person: Person,
                  council_id: int) -> CouncilGroup:
     """End the council's link; the handler then takes the bot out of the group, so the group
     counts as left already (Telegram's own report of it then finds nothing to end)."""
-    council = await council_or_refuse(store, council_id)
-    require(Permission.BROADCAST, grants, target_of(council))
+    council, _link = await unlinkable(store, grants, council_id)
     now = clock.now()
     async with store.db.transaction():
         ended = await store.groups.unlink(council.id)

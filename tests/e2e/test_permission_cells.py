@@ -10,7 +10,10 @@ council of its province, the province's sub-commission and another province. A s
 guided flow (``step_of``) is pressed on the flow's live prompt after opening the flow as far as
 that step, as each role that may open it (and a directorate of two provinces, the only one asked
 which province); a role that cannot open it presses it on an old message, where it must be
-refused or answered as stale. What should happen comes from ``permissions.allowed`` (through
+refused or answered as stale. The council-group buttons press with a group the pressing person
+added the bot to at the start of the walk (``{chat}``); while the unlinking buttons are walked
+each council has a group of its own linked, and an allowed link or unlink is undone at once, so
+later cells see the same groups. What should happen comes from ``permissions.allowed`` (through
 ``entrypoints.permits`` and the council-kind rules below), never from the test: an allowed cell
 gets its real answer; a denied one a polite refusal in the person's language, and no row of any
 table changes (PTB's conversation and user data included: they are flushed before each
@@ -42,14 +45,16 @@ from bot.domain.meetings import MeetingKind, MeetingStatus
 from bot.domain.models import Person, Rank, RoleKind
 from bot.domain.permissions import Grant, Permission, Target
 from bot.i18n import Translator, translator
+from bot.notify import group_kinds
 from bot.notify.engine import notifier_of
 from bot.services import agenda, broadcast, decisions, invites, meetings
+from bot.services import groups as group_service
 from bot.store import Store
 from bot.store.db import Database
 from tests import seed
 from tests.e2e.harness import RunningBot, running
 from tests.e2e.steps import plain
-from tests.fakebot import BotMessage, FakeBotAPI, FakeUser
+from tests.fakebot import BotMessage, FakeBotAPI, FakeChat, FakeUser
 
 LANG = "tr"  # refusals are checked as the person reads them, translated
 
@@ -111,8 +116,9 @@ class Place:
     held: int       # a meeting of last month whose minutes are still open
     deputy: int     # the walk's deputy (a person id)
 
-    def fill(self, template: str) -> str:
-        return template.format(province=self.province, council=self.council,
+    def fill(self, template: str, chat: int | None = None) -> str:
+        """``chat``: the group the pressing person added the bot to, for ``{chat}``."""
+        return template.format(chat=chat, province=self.province, council=self.council,
                                institution=self.institution, meeting=self.meeting,
                                seq=self.seq, invite=self.invite, notice=self.notice,
                                proposal=self.proposal, question=self.question,
@@ -127,6 +133,20 @@ class World:
     district: int
     other: int
     subcommission: int
+    groups: dict[int, tuple[int, int]]       # council -> (its linked group, who added the bot)
+
+
+def _group_id(owner: int, scope: str) -> int:
+    """The group a role adds the bot to at the start of the walk, one for each scope: a group
+    takes 20 messages a minute, so the links walked in one batch had better go to different
+    groups. Councils' own groups are -1000000 - council."""
+    return -2_000_000 - 10 * owner - SCOPES.index(scope)
+
+
+# An allowed press of these changes which group a council has: the links are restored at once.
+RELINKING = {r"^grp:ok:-?\d+:\d+$", r"^grp:uy:\d+$"}
+# These press a council's group: each council has its own linked while they are walked.
+UNLINKING = (r"^grp:u:\d+$", r"^grp:uy:\d+$")
 
 
 async def _meeting(store: Store, clock: ManualClock, secretariat: int, chair: int,
@@ -260,7 +280,16 @@ async def _seed(db_path: Path, clock: ManualClock) -> World:
                 places[(council, institution)] = Place(
                     province, council, institution, meeting, seq, invite_id, notice_id,
                     proposal, question, decision, held, deputy.id)
-        return World(places, institutions, pc, dc, qc, sc)
+        # Each council's group, which its secretariat added the bot to; linked for the walk
+        # of the unlinking buttons only (a linked group gets every agenda published later).
+        groups = {}
+        for council, secretariat in ((pc, 9101), (dc, 9101), (sc, 9101),
+                                     (qc, OTHER_SECRETARIAT)):
+            chat = -1_000_000 - council
+            await group_service.bot_added(store, clock, chat, "group", f"Kurul {council}",
+                                          secretariat)
+            groups[council] = (chat, secretariat)
+        return World(places, institutions, pc, dc, qc, sc, groups)
 
 
 def _place(world: World, role: Role, scope: str) -> Place:
@@ -397,6 +426,7 @@ class Walk:
         self.offered: dict[str, int] = {}  # flow step -> cells pressed on a prompt offering it
         self.last_after: dict[str, str] | None = None  # the last watched cell's snapshot
         self.snapshot_time = 0.0
+        self.relinked: dict[str, int] = {}  # allowed links and unlinks checked, by entry point
 
     async def snapshot(self) -> dict[str, str]:
         # PTB's persistence is flushed on a timer; flushed now, its tables show this cell's
@@ -428,16 +458,18 @@ class Walk:
 
     async def cell(self, user: FakeUser, act: Callable[[], Awaitable[object]],
                    is_callback: bool, key: str = "", *, watch: bool = True,
-                   ) -> tuple[Outcome, list[str]]:
+                   settle: bool = True) -> tuple[Outcome, list[str]]:
         """Run one action; returns what the bot did and the tables whose rows changed
-        (``watch``: only looked at where nothing may change)."""
-        if self.unsettled:
+        (``watch``: only looked at where nothing may change; ``settle``: wait for what earlier
+        cells queued first, which an unwatched cell sending nothing to anyone may skip)."""
+        if self.unsettled and (settle or watch):
             # The seeded world queues ten notices to some chats, which the one-a-second limit
             # per chat spreads over about ten seconds: the sender's default wait is too tight
             # on a loaded machine.
             await notifier_of(self.app).sender.settle(timeout=60)
             self.last_after = None
-        self.unsettled = not watch
+            self.unsettled = False
+        self.unsettled = self.unsettled or not watch
         for _notice in user.pending():  # what an earlier cell sent everyone is not this cell's
             await user.reply()
         # Right after a watched cell nothing else ran: its snapshot is this one's "before" (were
@@ -509,6 +541,44 @@ class Walk:
             self.failures.append(f"{what}: denied, but rows changed in {changed}")
 
 
+async def _check_relinked(walk: Walk, world: World, entry: EntryPoint, role: Role, scope: str,
+                          place: Place) -> None:
+    """An allowed link or unlink did happen: the council has the role's group now, or none
+    (and the bot left the group it had)."""
+    link = await walk.store.groups.of_council(place.council)
+    what = f"{entry.key} as {role.name} on council {place.council}"
+    walk.relinked[entry.key] = walk.relinked.get(entry.key, 0) + 1
+    if entry.key == r"^grp:uy:\d+$":
+        had = await walk.store.groups.group(world.groups[place.council][0])
+        if link is not None or had is None or had.present:
+            walk.failures.append(f"{what}: allowed, but the group is still linked or joined")
+    elif link is None or link.chat_id != _group_id(role.telegram_id, scope):
+        walk.failures.append(f"{what}: allowed, but the role's group is not linked: {link}")
+
+
+async def _set_groups(walk: Walk, world: World, fake: FakeBotAPI, clock: ManualClock,
+                     owners: dict[int, FakeUser], linked: bool) -> None:
+    """Every council without a group, or (``linked``) with its own: a group the bot left is
+    added back by its owner (through the bot), then the link is put back as it was."""
+    store = walk.store
+    walk.last_after, walk.unsettled = None, True  # linked groups are told of coming meetings
+    for council, (chat, owner) in world.groups.items():
+        link = await store.groups.of_council(council)
+        if not linked:
+            if link is not None:
+                await store.groups.unlink(council)
+            continue
+        if link is not None and link.chat_id == chat:
+            continue
+        group = await store.groups.group(chat)
+        if group is None or not group.present:
+            await fake.group(chat).add_bot(owners[owner])
+            await fake.wait_idle()
+        await store.groups.link(council, chat, None, clock.now())
+    if linked:  # as after every update; done now, it is not a later refused cell's change
+        await group_kinds.announce(notifier_of(walk.app))
+
+
 async def _walk_flow_step(walk: Walk, world: World, entry: EntryPoint, role: Role,
                           user: FakeUser, grants: list[Grant]) -> None:
     """One step of a guided flow, as one role, against a target in every scope: opened as far
@@ -558,9 +628,16 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
     world = await _seed(db_path, clock)
     users = {role.name: fake.user(role.telegram_id, role.name.title(), language_code=LANG)
              for role in FLOW_ROLES}
-    for helper in (*HELPERS, *range(FIRST_PROPOSER, FIRST_PROPOSER + 8),
-                   *range(FIRST_SUBSTITUTE, FIRST_SUBSTITUTE + 8)):
-        fake.user(helper, "Yardımcı", language_code=LANG)
+    helpers = {helper: fake.user(helper, "Yardımcı", language_code=LANG)
+               for helper in (*HELPERS, *range(FIRST_PROPOSER, FIRST_PROPOSER + 8),
+                              *range(FIRST_SUBSTITUTE, FIRST_SUBSTITUTE + 8))}
+    owners = {**helpers, **{role.telegram_id: users[role.name] for role in ROLES}}
+    for chat, _owner in world.groups.values():
+        fake.group(chat, f"Kurul {chat}")
+    own_groups: dict[int, FakeChat] = {
+        _group_id(role.telegram_id, scope): fake.group(_group_id(role.telegram_id, scope),
+                                                       f"{role.name} grubu")
+        for role in ROLES for scope in SCOPES}
     commands = [e for e in ENTRY_POINTS if e.is_command]
     buttons = [e for e in ENTRY_POINTS if e.forge is not None and e.step_of is None]
     steps = [e for e in ENTRY_POINTS if e.step_of is not None]
@@ -571,6 +648,11 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
     started = time.monotonic()
     async with running(fake, db_path, clock) as bot:
         walk = Walk(bot, fake)
+        # Everyone adds the bot to a group of their own (those who may link it get the prompt).
+        for role in ROLES:
+            for scope in SCOPES:
+                await own_groups[_group_id(role.telegram_id, scope)].add_bot(users[role.name])
+        await fake.wait_idle()
         async with Database(db_path) as db:
             grants_of = {r.name: await Store(db).people.grants(r.telegram_id)
                          for r in FLOW_ROLES}
@@ -588,26 +670,38 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
                     await walk.close_flow(user)
         for entry in buttons:
             assert entry.forge is not None
-            for scope in SCOPES:
+            if entry.key == UNLINKING[0]:
+                await _set_groups(walk, world, fake, clock, owners, linked=True)
+            # Links are walked in one batch: each allowed one makes its group wait on the
+            # group's rate (the link and the coming meeting), best waited for all at once.
+            for batch in [SCOPES] if entry.key in RELINKING else [[s] for s in SCOPES]:
                 # The refused first: an allowed press may change the record the others press.
                 cells = []
-                for role in ROLES:
-                    place = _place(world, role, scope)
-                    grants = grants_of[role.name]
-                    cells.append((_expected(world, entry, role, grants, place), role, place))
-                for expected, role, place in sorted(cells, key=lambda c: c[0]):
+                for scope in batch:
+                    for role in ROLES:
+                        place = _place(world, role, scope)
+                        grants = grants_of[role.name]
+                        cells.append((_expected(world, entry, role, grants, place), role,
+                                      scope, place))
+                for expected, role, scope, place in sorted(cells, key=lambda c: c[0]):
                     user = users[role.name]
-                    data = place.fill(entry.forge)
+                    data = place.fill(entry.forge, _group_id(role.telegram_id, scope))
                     assert entry_for_data(data) is entry, data  # else a stale-button answer
                     anchor = walk.anchor[user.id]
                     outcome, changed = await walk.cell(
                         user, lambda u=user, d=data, a=anchor: u.press_data(d, a), True,
-                        watch=not expected)
+                        watch=not expected, settle=entry.key not in RELINKING)
                     walk.judge(f"{data} ({entry.key}) as {role.name}, {scope}", expected,
                                outcome, changed)
                     walk.covered.add((entry.key, role.name, scope))
                     if expected:
                         await walk.close_flow(user)
+                        if entry.key in RELINKING:
+                            await _check_relinked(walk, world, entry, role, scope, place)
+                            await _set_groups(walk, world, fake, clock, owners,
+                                              linked=entry.key in UNLINKING)
+            if entry.key == UNLINKING[-1]:
+                await _set_groups(walk, world, fake, clock, owners, linked=False)
         flows_started = time.monotonic()
         for entry in steps:
             for role in FLOW_ROLES:
@@ -621,5 +715,7 @@ async def test_every_permission_cell(fake: FakeBotAPI, db_path: Path) -> None:
           + f"; snapshots {walk.snapshot_time:.1f} s")
     assert not walk.failures, "\n".join(walk.failures)
     assert walk.covered == expected_cells
+    print(f"council groups linked or unlinked and checked: {walk.relinked}")
+    assert set(walk.relinked) == RELINKING, walk.relinked  # both were allowed somewhere
     # Every flow step was reached in its state at least once, so its handler was exercised.
     assert {e.key for e in steps} == set(walk.offered)

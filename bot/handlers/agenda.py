@@ -17,6 +17,7 @@ accept, reject with a reason, merge, ask, reorder, forward upwards; publish the 
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InputFile, Message, Update
@@ -279,17 +280,26 @@ async def _ask_area(update: Update, ctx: KurulContext, new: bool = False) -> str
 @safe(P_AREA)
 async def area_chosen(update: Update, ctx: KurulContext) -> str | int:
     target = await _target(ctx)
+    return await _chosen(update, ctx, P_AREA, "area", TopicArea,
+                         {a.value for a in areas_for(target.council.kind)}, _ask_kind)
+
+
+async def _chosen(update: Update, ctx: KurulContext, state: str, field: str,
+                  parse: Callable[[str], Any], valid: set[str],
+                  then: Callable[[Update, KurulContext], Awaitable[str | int]]) -> str | int:
+    """A button answering one field of the draft: kept, and then the next step, or (when
+    editing a proposal already saved) the proposal changed and its preview shown again."""
     value = data_parts(update)[-1]
-    if value not in {a.value for a in areas_for(target.council.kind)}:
+    if value not in valid:
         await answer(update, ctx, ctx.t("This button is no longer active."), alert=True)
-        return P_AREA
+        return state
     draft = ctx.draft(FLOW)
-    draft["area"] = value
+    draft[field] = value
     if draft.get("pid"):
         await service.change(ctx.store, ctx.clock, ctx.grants, _person(ctx), int(draft["pid"]),
-                             area=TopicArea(value))
+                             **{field: parse(value)})
         return await _preview(update, ctx)
-    return await _ask_kind(update, ctx)
+    return await then(update, ctx)
 
 
 KIND_BUTTONS = {
@@ -312,17 +322,8 @@ async def _ask_kind(update: Update, ctx: KurulContext) -> str | int:
 @safe(P_KIND)
 async def kind_chosen(update: Update, ctx: KurulContext) -> str | int:
     await _target(ctx)  # re-checked on every step: a role may have ended meanwhile
-    value = data_parts(update)[-1]
-    if value not in {k.value for k in PROPOSABLE_KINDS}:
-        await answer(update, ctx, ctx.t("This button is no longer active."), alert=True)
-        return P_KIND
-    draft = ctx.draft(FLOW)
-    draft["kind"] = value
-    if draft.get("pid"):
-        await service.change(ctx.store, ctx.clock, ctx.grants, _person(ctx), int(draft["pid"]),
-                             kind=ProposalKind(value))
-        return await _preview(update, ctx)
-    return await _ask_title(update, ctx)
+    return await _chosen(update, ctx, P_KIND, "kind", ProposalKind,
+                         {k.value for k in PROPOSABLE_KINDS}, _ask_title)
 
 
 async def _ask_title(update: Update, ctx: KurulContext) -> str | int:
